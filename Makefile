@@ -1,0 +1,221 @@
+# Makefile -- msgstore on Linux (GNU make).  VMS builds with build.com and
+# descrip.mms, both driven by the same src/sources.list.
+#
+#   make                 build build/bin/msgstore, build/bin/msgstored and
+#                        build/lib/libmsgstore.a
+#   make run             build and start msgstored on the embedded defaults
+#   make check           install missing build dependencies, lint, build with
+#                        gcc and clang, run every test
+#   make check-asan      the unit and platform suites under ASan + UBSan
+#   make fuzz-smoke      every fuzz target briefly (clang + libFuzzer)
+#   make fuzz            every fuzz target for FUZZ_SECONDS each
+#   make descrip         regenerate descrip.mms from src/sources.list
+
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+CC      ?= cc
+B       ?= build
+OPT     ?= -O2 -g
+SAN     ?=
+PYTHON  ?= python3
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_RUNS ?= 20000
+
+# ---- the source list ------------------------------------------------------
+LIST      := src/sources.list
+listed     = $(shell awk '!/^\#/ && NF == 2 && $$1 ~ /$(1)/ { print $$2 }' $(LIST))
+# Only files that exist are built; tools/lint_tree.sh fails if one is missing.
+CORE_SRC  := $(wildcard $(call listed,^(lib|mime|store|net|imap|pop3|lmtp|sieve|poppassd|http|cli|migrate|server)$$))
+PLAT_SRC  := $(wildcard $(call listed,^plat_(common|linux)$$))
+VMS_SRC   := $(call listed,^plat_vms$$)
+LIB_SRC   := $(CORE_SRC) $(PLAT_SRC)
+PROGS     := $(shell awk '!/^\#/ && $$1 ~ /^prog_/ { sub(/^prog_/, "", $$1); print $$1 }' $(LIST))
+prog_src   = $(wildcard $(call listed,^prog_$(1)$$))
+
+SRC_DIRS  := $(sort $(patsubst %/,%,$(dir $(wildcard src/*/*.c src/*/*.h))))
+INCLUDES  := -Iinclude -Iplatform/include $(addprefix -I,$(SRC_DIRS))
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wpointer-arith -Wpointer-to-int-cast \
+             -Wint-to-pointer-cast -Wvla -Wwrite-strings
+# The core is plain C99 (no GNU extensions); platform/ may ask the OS for
+# its extensions.
+CORE_CFLAGS := -std=c99 -pedantic $(WARN) $(OPT) $(SAN) $(INCLUDES)
+PLAT_CFLAGS := -std=c99 $(WARN) $(OPT) $(SAN) $(INCLUDES) -D_GNU_SOURCE
+LDFLAGS   ?=
+LDLIBS    := -lpthread
+
+LIB       := $(B)/lib/libmsgstore.a
+obj        = $(patsubst %.c,$(B)/obj/%.o,$(1))
+BINS      := $(addprefix $(B)/bin/,$(PROGS))
+
+all: $(LIB) $(BINS)
+
+$(B)/obj/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CORE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/platform/%.o: platform/%.c
+	@mkdir -p $(@D)
+	$(CC) $(PLAT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+define prog_rule
+$(B)/bin/$(1): $(call obj,$(call prog_src,$(1))) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+# ---- tests ---------------------------------------------------------------
+TEST_CFLAGS := -std=c99 $(WARN) -Wno-missing-prototypes $(OPT) $(SAN) \
+               $(INCLUDES) -Itest/unit -D_GNU_SOURCE
+UNIT_TESTS  := $(sort $(wildcard test/unit/test_*.c))
+PLAT_TESTS  := $(sort $(wildcard test/plat/test_*.c))
+CU_LIBS     := -lcunit
+
+$(B)/obj/test/%.o: test/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+# The registration tables are generated from the test files (committed,
+# so VMS needs no Python).
+test/unit/ms_suites_unit.c: $(UNIT_TESTS) tools/gen_suites.py
+	$(PYTHON) tools/gen_suites.py $@ $(UNIT_TESTS)
+test/plat/ms_suites_plat.c: $(PLAT_TESTS) tools/gen_suites.py
+	$(PYTHON) tools/gen_suites.py $@ $(PLAT_TESTS)
+
+RUNNER_OBJ := $(call obj,test/unit/ms_cu_run.c)
+
+$(B)/test/run_unit: $(call obj,test/unit/run_unit.c test/unit/ms_suites_unit.c $(UNIT_TESTS)) $(RUNNER_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
+
+$(B)/test/run_plat: $(call obj,test/plat/run_plat.c test/plat/ms_suites_plat.c $(PLAT_TESTS)) $(RUNNER_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
+
+# ---- VMS back end on Linux (docs/porting-vms.md) --------------------------
+# L1: every platform/vms file compiles against the self-written RMS,
+#     $ENQ and CRTL declarations in test/vmsshim/include.
+# L2: the VMS file-system and lock back ends, linked to the RMS emulation,
+#     pass the same platform contract suites as the Linux back end.
+VMSSHIM     := test/vmsshim
+SHIM_CFLAGS := -std=c99 $(WARN) $(OPT) $(SAN) -D__VMS -DMS_VMS_SHIM \
+               -I$(VMSSHIM)/include $(INCLUDES)
+VMS_L2_SRC  := platform/vms/plat_fs_rms.c platform/vms/plat_lock_enq.c
+EMUL_SRC    := $(wildcard $(VMSSHIM)/rms_emul.c $(VMSSHIM)/enq_emul.c)
+
+$(B)/vms/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_CFLAGS) -MMD -MP -c $< -o $@
+
+vms-l1: $(patsubst %.c,$(B)/vms/%.o,$(VMS_SRC))
+	@echo "vms-l1: $(words $(VMS_SRC)) platform/vms files compile against test/vmsshim"
+
+$(B)/test/run_plat_rms: $(patsubst %.c,$(B)/vms/%.o,$(VMS_L2_SRC) $(EMUL_SRC) $(VMSSHIM)/run_plat_rms.c) \
+		$(call obj,test/plat/ms_suites_plat.c $(PLAT_TESTS)) $(RUNNER_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
+
+# ---- fuzz targets (test/fuzz/fuzz_<name>.c) --------------------------------
+FUZZ_SRC   := $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst test/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_CC    ?= clang
+FUZZ_SAN   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_B     := $(B)/fuzz
+
+# Replay the checked-in corpora through a plain driver (any compiler).
+$(B)/test/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_main.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< test/fuzz/fuzz_main.c $(LIB) $(LDLIBS)
+
+fuzz-replay: $(addprefix $(B)/test/fuzz_,$(FUZZ_NAMES))
+	@for n in $(FUZZ_NAMES); do \
+		$(B)/test/fuzz_$$n test/fuzz/corpus/$$n || exit 1; \
+	done
+
+$(FUZZ_B)/lib/libmsgstore.a: FORCE
+	$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) \
+		SAN="-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=all" \
+		$(FUZZ_B)/lib/libmsgstore.a
+
+$(FUZZ_B)/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_B)/lib/libmsgstore.a
+	$(FUZZ_CC) $(TEST_CFLAGS) $(FUZZ_SAN) -o $@ $< $(FUZZ_B)/lib/libmsgstore.a $(LDLIBS)
+
+fuzz-smoke: deps $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
+	@for n in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_B)/work/$$n; \
+		dict=; [ -f test/fuzz/$$n.dict ] && dict=-dict=test/fuzz/$$n.dict; \
+		echo "fuzz-smoke: $$n ($(FUZZ_SMOKE_RUNS) runs)"; \
+		$(FUZZ_B)/fuzz_$$n -runs=$(FUZZ_SMOKE_RUNS) -max_len=65536 $$dict \
+			$(FUZZ_B)/work/$$n test/fuzz/corpus/$$n 2>$(FUZZ_B)/work/$$n.log \
+			|| { tail -40 $(FUZZ_B)/work/$$n.log; exit 1; }; \
+	done
+	@echo "fuzz-smoke: $(words $(FUZZ_NAMES)) targets clean"
+
+fuzz: deps $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
+	@for n in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_B)/work/$$n; \
+		dict=; [ -f test/fuzz/$$n.dict ] && dict=-dict=test/fuzz/$$n.dict; \
+		$(FUZZ_B)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) $$dict \
+			$(FUZZ_B)/work/$$n test/fuzz/corpus/$$n || exit 1; \
+	done
+
+# ---- checks ----------------------------------------------------------------
+deps:
+	@sh tools/deps.sh
+
+lint:
+	@sh tools/lint_tree.sh
+	@$(PYTHON) tools/gen_descrip.py --check
+
+headers:
+	@sh tools/check_headers.sh "$(CC)" "$(INCLUDES)"
+
+extnames: $(LIB)
+	@sh tools/check_extnames.sh $(LIB)
+
+clang-build:
+	$(MAKE) --no-print-directory B=$(B)/clang CC=clang all
+
+unit: $(B)/test/run_unit
+	$(B)/test/run_unit
+
+plat: $(B)/test/run_plat $(B)/test/run_plat_rms
+	$(B)/test/run_plat --backend posix
+	$(B)/test/run_plat --backend fault
+	$(B)/test/run_plat_rms --backend rms
+
+check: deps
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory all headers extnames vms-l1
+	@$(MAKE) --no-print-directory clang-build
+	@$(MAKE) --no-print-directory unit plat fuzz-replay
+	@echo "check: all passed"
+
+check-asan: deps
+	$(MAKE) --no-print-directory B=$(B)/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+		unit plat fuzz-replay
+
+descrip:
+	$(PYTHON) tools/gen_descrip.py
+
+run: deps all
+	$(B)/bin/msgstored
+
+clean:
+	rm -rf $(B)
+
+FORCE:
+.PHONY: all check check-asan unit plat deps lint headers extnames \
+	clang-build vms-l1 fuzz fuzz-smoke fuzz-replay descrip run clean FORCE
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
