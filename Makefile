@@ -101,6 +101,17 @@ $(B)/test/run_plat: $(call obj,test/plat/run_plat.c test/plat/ms_suites_plat.c $
 	@mkdir -p $(@D)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
 
+# The child process of the platform contract tests (cross-process locks,
+# spawn/reap, privilege drop, signals); its path is compiled into them
+# (MS_PLAT_HELPER in the environment overrides it at run time).
+PLAT_HELPER := $(B)/test/plat_helper
+$(PLAT_HELPER): $(call obj,test/plat/plat_helper.c) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(call obj,test/plat/test_plat_lock.c test/plat/test_plat_misc.c): \
+	TEST_CFLAGS += -DMS_PLAT_HELPER='"$(abspath $(PLAT_HELPER))"'
+$(B)/test/run_plat $(B)/test/run_plat_rms: | $(PLAT_HELPER)
+
 # ---- VMS back end on Linux (docs/porting-vms.md) --------------------------
 # L1: every platform/vms file compiles against the self-written RMS,
 #     $ENQ and CRTL declarations in test/vmsshim/include.
@@ -174,6 +185,7 @@ deps:
 
 lint:
 	@sh tools/lint_tree.sh
+	@sh tools/lint_selftest.sh
 	@$(PYTHON) tools/gen_descrip.py --check
 
 headers:

@@ -19,7 +19,7 @@
  *     tri-state helps (documented per function).
  *   - The core branches only on enum ms_st; the native code (errno, VMS
  *     condition value) is kept in ms_perr.native for logs.
- *   - Names: see ms_plat_name_ok().  Every back end rejects a bad name with
+ *   - Names: see ms_plat_leaf_ok().  The wrappers reject a bad name with
  *     MS_INVALID before touching the OS.
  *   - Thread safety: an ms_pfs may be shared by threads; an ms_pdir or
  *     ms_pfile belongs to one thread at a time.
@@ -140,7 +140,7 @@ enum ms_lockmode { MS_LOCK_SHARED = 1, MS_LOCK_EXCL };
 /*
  * The back-end vtable.  Back ends embed their own state after the common
  * struct ms_pfs header (see ms_plat_int.h); the core only uses the
- * wrappers below, which check names, count calls and never let a NULL
+ * wrappers below, which check names and never let a NULL
  * method crash (a NULL method returns MS_UNSUPPORTED).
  */
 struct ms_pfs_ops;
@@ -298,11 +298,13 @@ void ms_plock_release(struct ms_plock *lk);
 /* Which calls a fault plan counts. */
 #define MS_FAULT_OP_ANY         0x00
 #define MS_FAULT_OP_OPEN        0x01    /* dir_open, file_open, create_temp */
-#define MS_FAULT_OP_READ        0x02
+#define MS_FAULT_OP_READ        0x02    /* read, send, size, stat, list,
+					   space */
 #define MS_FAULT_OP_WRITE       0x04    /* write, truncate */
 #define MS_FAULT_OP_SYNC        0x08    /* file and directory sync */
 #define MS_FAULT_OP_NAME        0x10    /* publish, rename, link, remove, rmdir */
-#define MS_FAULT_OP_LOCK        0x20
+#define MS_FAULT_OP_LOCK        0x20    /* lock_take (closes, unlock and
+					   native_name are never counted) */
 
 struct ms_fault_plan {
 	unsigned ops;           /* MS_FAULT_OP_* mask; 0 = every call */
@@ -320,6 +322,9 @@ struct ms_fault_plan {
  * MS_INVALID on any other back end.  ms_pfs_fault_calls() says how many
  * counted calls have been made since, so a test can first run an
  * operation cleanly to count its calls, then fail each one in turn.
+ * plan may be NULL (no failures, just counting).  -1 also for a plan
+ * that fails with MS_OK.  A crashed fs stays crashed: close it and open
+ * the root again.  The crash model is described in plat_fs_fault.c.
  */
 int ms_pfs_fault_plan(struct ms_pfs *fs, const struct ms_fault_plan *plan);
 unsigned long ms_pfs_fault_calls(const struct ms_pfs *fs);

@@ -31,6 +31,7 @@
 #  define MS_HAVE_SENDFILE      1
 #  define MS_HAVE_SYSLOG        1
 #  define MS_HAVE_GETRANDOM     1
+#  define MS_HAVE_ACCEPT4       1   /* accept4(SOCK_CLOEXEC|SOCK_NONBLOCK) */
 #else
 #  define MS_OS_NAME            "POSIX"
 #  define MS_PATH_POSIX         1

@@ -25,7 +25,8 @@ struct ms_buf {
 };
 
 /*
- * Initialise b empty.  max = 0 means MS_MAX_ALLOC.  pool may be NULL.
+ * Initialise b empty.  max = 0 (or anything larger) means MS_MAX_ALLOC - 1,
+ * the most that fits one allocation with its NUL.  pool may be NULL.
  * No allocation happens until the first append.
  */
 void ms_buf_init(struct ms_buf *b, struct ms_pool *pool, size_t max);
@@ -49,8 +50,10 @@ int ms_buf_append_u64(struct ms_buf *b, uint64_t v);
 
 /*
  * Make room for at least n more bytes and return a pointer to them; the
- * caller writes there and then calls ms_buf_commit(b, written).  NULL if
- * max would be passed.
+ * caller writes there and then calls ms_buf_commit(b, written) (also
+ * with 0: writing there may overwrite the terminating NUL, which commit
+ * restores).  NULL if max would be passed.  The pointer is valid until the
+ * next call that may grow b.
  */
 unsigned char *ms_buf_reserve(struct ms_buf *b, size_t n);
 void ms_buf_commit(struct ms_buf *b, size_t n);

@@ -39,6 +39,7 @@ void *ms_palloc_array(struct ms_pool *pool, size_t size, size_t n);
 void *ms_prealloc(struct ms_pool *pool, void *p, size_t old_size,
 		  size_t new_size);
 
+/* Copy a C string; NULL gives NULL. */
 char *ms_pstrdup(struct ms_pool *pool, const char *s);
 /* Copy len bytes and add a NUL. */
 char *ms_pstrndup(struct ms_pool *pool, const void *s, size_t len);

@@ -30,7 +30,7 @@ void ms_cu_fail(int line, const char *file, const char *fmt, ...) MS_FMT(3, 4);
 
 #define MS_CU_EQ_INT(a, b) do { \
 	long long ms_cu_a_ = (long long)(a), ms_cu_b_ = (long long)(b); \
-	if (ms_cu_a_ == ms_cu_b_) CU_PASS(#a " == " #b); \
+	if (ms_cu_a_ == ms_cu_b_) { CU_PASS(#a " == " #b); } \
 	else ms_cu_fail(__LINE__, __FILE__, "%s=%lld != %s=%lld", \
 			#a, ms_cu_a_, #b, ms_cu_b_); \
 } while (0)
@@ -38,7 +38,7 @@ void ms_cu_fail(int line, const char *file, const char *fmt, ...) MS_FMT(3, 4);
 #define MS_CU_EQ_UINT(a, b) do { \
 	unsigned long long ms_cu_a_ = (unsigned long long)(a); \
 	unsigned long long ms_cu_b_ = (unsigned long long)(b); \
-	if (ms_cu_a_ == ms_cu_b_) CU_PASS(#a " == " #b); \
+	if (ms_cu_a_ == ms_cu_b_) { CU_PASS(#a " == " #b); } \
 	else ms_cu_fail(__LINE__, __FILE__, "%s=%llu != %s=%llu", \
 			#a, ms_cu_a_, #b, ms_cu_b_); \
 } while (0)
@@ -46,7 +46,7 @@ void ms_cu_fail(int line, const char *file, const char *fmt, ...) MS_FMT(3, 4);
 #define MS_CU_EQ_STR(a, b) do { \
 	const char *ms_cu_a_ = (a), *ms_cu_b_ = (b); \
 	if (ms_cu_a_ != NULL && ms_cu_b_ != NULL && \
-	    strcmp(ms_cu_a_, ms_cu_b_) == 0) CU_PASS(#a " == " #b); \
+	    strcmp(ms_cu_a_, ms_cu_b_) == 0) { CU_PASS(#a " == " #b); } \
 	else ms_cu_fail(__LINE__, __FILE__, "%s=\"%s\" != %s=\"%s\"", \
 			#a, ms_cu_a_ ? ms_cu_a_ : "(null)", \
 			#b, ms_cu_b_ ? ms_cu_b_ : "(null)"); \
@@ -55,7 +55,7 @@ void ms_cu_fail(int line, const char *file, const char *fmt, ...) MS_FMT(3, 4);
 #define MS_CU_EQ_MEM(a, alen, b, blen) do { \
 	size_t ms_cu_al_ = (alen), ms_cu_bl_ = (blen); \
 	if (ms_cu_al_ == ms_cu_bl_ && \
-	    memcmp((a), (b), ms_cu_al_) == 0) CU_PASS(#a " == " #b); \
+	    memcmp((a), (b), ms_cu_al_) == 0) { CU_PASS(#a " == " #b); } \
 	else ms_cu_fail(__LINE__, __FILE__, "%s (%lu bytes) != %s (%lu bytes)", \
 			#a, (unsigned long)ms_cu_al_, \
 			#b, (unsigned long)ms_cu_bl_); \

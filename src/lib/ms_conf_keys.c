@@ -1,0 +1,42 @@
+/*
+ * ms_conf_keys.c -- THE configuration schema: every key msgstore knows.
+ *
+ * One line per key: type, default (written as in msgstore.conf), and a
+ * one-line description shown by `msgstore config show`.  Adding a key is
+ * adding a line here and documenting it in config/msgstore.conf (the conf
+ * unit suite fails until both agree).  Keys are lower case, dotted
+ * (section.key) and kept grouped by section.  Defaults must be safe with
+ * no configuration file at all.
+ */
+#include "ms_sys.h"
+#include "ms_conf.h"
+
+const struct ms_conf_key ms_conf_keys[] = {
+	/* ---- store ---- */
+	MS_CONF_KEY_STR("store.root", "./var",
+		"directory that holds the message store"),
+	MS_CONF_KEY_ENUM("store.backend", "native", "native|posix|rms|fault",
+		"file-system back end (native: posix on Linux, rms on VMS)"),
+
+	/* ---- log ---- */
+	MS_CONF_KEY_ENUM("log.sink", "stderr", "stderr|file|syslog",
+		"where log lines go"),
+	MS_CONF_KEY_STR("log.file", "",
+		"log file for log.sink = file"),
+	MS_CONF_KEY_ENUM("log.level", "info", "debug|info|warn|error",
+		"lowest level that is logged"),
+	MS_CONF_KEY_STR("log.ident", "msgstore",
+		"program name for syslog and, on VMS, OPCOM"),
+	MS_CONF_KEY_UINT("log.repeat_limit", "5", 0, 1000000,
+		"identical lines logged per window before the rest are "
+		"counted (0 = no limit)"),
+	MS_CONF_KEY_SECS("log.repeat_window", "60s", 1, 86400,
+		"window for log.repeat_limit"),
+
+	/* ---- server ---- */
+	MS_CONF_KEY_STR("server.user", "",
+		"user to run as after binding ports (\"\" = do not drop "
+		"privileges)"),
+
+	MS_CONF_KEY_END
+};
