@@ -168,10 +168,7 @@ write_all(int fd, struct iovec *iov, int n)
 void
 ms_plat_log_write(enum ms_lvl lvl, const char *line, size_t len)
 {
-	struct iovec iov[3];
-	char prefix[128];
-	struct tm tm;
-	time_t now;
+	struct iovec iov[2];
 	int saved_errno = errno;
 
 	if (line == NULL)
@@ -184,43 +181,21 @@ ms_plat_log_write(enum ms_lvl lvl, const char *line, size_t len)
 		       len > INT_MAX ? INT_MAX : (int)len, line);
 		goto out;
 	}
-	iov[1].iov_base = (void *)line;
-	iov[1].iov_len = len;
-	iov[2].iov_base = (void *)"\n";
-	iov[2].iov_len = 1;
+	iov[0].iov_base = (void *)line;
+	iov[0].iov_len = len;
+	iov[1].iov_base = (void *)"\n";
+	iov[1].iov_len = 1;
 	if (log_sink == MS_LOG_FILE) {
-		/* files carry their own time stamp and process */
-		now = time(NULL);
-		if (gmtime_r(&now, &tm) == NULL)
-			memset(&tm, 0, sizeof(tm));
-		(void)snprintf(prefix, sizeof(prefix),
-			       "%04d-%02d-%02dT%02d:%02d:%02dZ %s[%ld]: ",
-			       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			       tm.tm_hour, tm.tm_min, tm.tm_sec, log_ident,
-			       (long)getpid());
-		iov[0].iov_base = prefix;
-		iov[0].iov_len = strlen(prefix);
+		/* lines arrive formatted with ts= and prog= (ms_log.c) */
 		if (log_fd < 0 || file_rotated_locked())
 			(void)file_open_locked();
-		if (log_fd >= 0 && write_all(log_fd, iov, 3) == 0)
+		if (log_fd >= 0 && write_all(log_fd, iov, 2) == 0)
 			goto out;
 		/* the write failed: reopen once, then fall back to stderr */
-		iov[0].iov_base = prefix;
-		iov[0].iov_len = strlen(prefix);
-		iov[1].iov_base = (void *)line;
-		iov[1].iov_len = len;
-		iov[2].iov_base = (void *)"\n";
-		iov[2].iov_len = 1;
-		if (file_open_locked() == 0 && write_all(log_fd, iov, 3) == 0)
+		if (file_open_locked() == 0 && write_all(log_fd, iov, 2) == 0)
 			goto out;
 	}
-	iov[0].iov_base = (void *)"";
-	iov[0].iov_len = 0;
-	iov[1].iov_base = (void *)line;
-	iov[1].iov_len = len;
-	iov[2].iov_base = (void *)"\n";
-	iov[2].iov_len = 1;
-	(void)write_all(STDERR_FILENO, iov, 3);
+	(void)write_all(STDERR_FILENO, iov, 2);
 out:
 	pthread_mutex_unlock(&log_lock);
 	errno = saved_errno;

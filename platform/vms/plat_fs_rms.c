@@ -354,19 +354,6 @@ spec_version(const char *spec)
 	return v;
 }
 
-/* The spec without its ";version" (if any) into buf. */
-static void
-spec_base(const char *spec, char *buf, size_t size)
-{
-	const char *p = strrchr(spec, ';');
-	size_t n = p != NULL ? (size_t)(p - spec) : strlen(spec);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, spec, n);
-	buf[n] = '\0';
-}
-
 /*
  * Release the directory context a $PARSE left behind when a search is
  * abandoned: a syntax-only $PARSE of the same block (verify that this is

@@ -18,7 +18,7 @@
 #include "ms_plat.h"
 #include "ms_pool.h"
 #include "ms_str.h"
-#include "ms_version.h"
+#include "msgstore.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -98,7 +98,8 @@ enc_group(struct ms_b64_enc *e, unsigned char *o, size_t n,
 		v |= g[2];
 	for (i = 0; i < 4; i++) {
 		if (i < nchars)
-			n = enc_put(e, o, n, b64_alpha[(v >> (18 - 6 * i)) & 63]);
+			n = enc_put(e, o, n,
+				    b64_alpha[(v >> (18 - 6 * i)) & 63]);
 		else if ((e->flags & MS_B64_NOPAD) == 0)
 			n = enc_put(e, o, n, '=');
 	}

@@ -268,8 +268,8 @@ check_number(const struct ms_conf_key *k, const char *v, size_t len,
 	};
 	const char *h = hint[k->type == MS_CONF_SIZE ? 1 :
 			     k->type == MS_CONF_SECS ? 2 : 0];
-	uint64_t n, mult = 1;
-	size_t used;
+	uint64_t n = 0, mult = 1;
+	size_t used = 0;
 	int rc;
 
 	rc = parse_digits(v, len, &n, &used);
@@ -922,7 +922,8 @@ ms_conf_parser_feed(struct ms_conf_parser *p, const void *data, size_t len,
 			o.where = p->source;
 			o.line = p->lineno;
 			(void)conf_fail(&p->error, &o, "line longer than %lu "
-					"bytes", (unsigned long)p->lim.max_line);
+					"bytes",
+					(unsigned long)p->lim.max_line);
 			return parser_fail(p, err);
 		}
 		memcpy(p->line + p->len, s, n);

@@ -5,7 +5,7 @@
  * same source gives the same binary (reproducible builds).
  */
 #include "ms_sys.h"
-#include "ms_version.h"
+#include "msgstore.h"
 #include "ms_plat.h"
 
 #define MS_STR_(x)      #x

@@ -14,7 +14,7 @@
 #include "ms_opts.h"
 #include "ms_plat.h"
 #include "ms_pool.h"
-#include "ms_version.h"
+#include "msgstore.h"
 
 #include <stdio.h>
 #include <string.h>

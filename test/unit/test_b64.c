@@ -193,7 +193,8 @@ test_b64_crlf_wrapping(void)
 		col = 0;
 		for (i = 0; i < b.len; i++) {
 			if (b.data[i] == '\r') {
-				CU_ASSERT(i + 1 < b.len && b.data[i + 1] == '\n');
+				CU_ASSERT(i + 1 < b.len &&
+					  b.data[i + 1] == '\n');
 				CU_ASSERT(col > 0 && col <= MS_B64_LINE);
 				col = 0;
 				i++;
@@ -223,7 +224,7 @@ test_b64_encoder_chunked(void)
 	unsigned char raw[130];
 	struct ms_buf one, chunked;
 	struct ms_b64_enc e;
-	size_t i, split, step;
+	size_t i, n, split, step;
 
 	for (i = 0; i < sizeof(raw); i++)
 		raw[i] = (unsigned char)(i * 31 + 5);
@@ -242,9 +243,10 @@ test_b64_encoder_chunked(void)
 	for (step = 1; step < 5; step++) {
 		ms_buf_reset(&chunked);
 		ms_b64_enc_init(&e, MS_B64_CRLF);
-		for (i = 0; i < sizeof(raw); i += step)
-			MS_CU_OK(ms_b64_enc_feed(&e, &chunked, raw + i,
-				 i + step > sizeof(raw) ? sizeof(raw) - i : step));
+		for (i = 0; i < sizeof(raw); i += n) {
+			n = i + step > sizeof(raw) ? sizeof(raw) - i : step;
+			MS_CU_OK(ms_b64_enc_feed(&e, &chunked, raw + i, n));
+		}
 		MS_CU_OK(ms_b64_enc_end(&e, &chunked));
 		MS_CU_EQ_MEM(chunked.data, chunked.len, one.data, one.len);
 	}

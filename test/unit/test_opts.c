@@ -8,7 +8,7 @@
 #include "ms_conf.h"
 #include "ms_plat.h"
 #include "ms_pool.h"
-#include "ms_version.h"
+#include "msgstore.h"
 #include "ms_cu.h"
 
 #include <stdlib.h>
