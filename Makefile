@@ -151,9 +151,9 @@ FUZZ_SAN   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_B     := $(B)/fuzz
 
 # Replay the checked-in corpora through a plain driver (any compiler).
-$(B)/test/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_main.c $(LIB)
+$(B)/test/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/run_fuzz.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< test/fuzz/fuzz_main.c $(LIB) $(LDLIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< test/fuzz/run_fuzz.c $(LIB) $(LDLIBS)
 
 fuzz-replay: $(addprefix $(B)/test/fuzz_,$(FUZZ_NAMES))
 	@for n in $(FUZZ_NAMES); do \

@@ -23,8 +23,9 @@ libfuzzer:fuzzer:libclang-rt-dev:compiler-rt
 "
 
 have_header() {
+	# pcre2.h insists on a code unit width
 	printf '#include <%s>\nint main(void) { return 0; }\n' "$1" |
-		${CC:-cc} -x c -fsyntax-only - >/dev/null 2>&1
+		${CC:-cc} -DPCRE2_CODE_UNIT_WIDTH=8 -x c -fsyntax-only - >/dev/null 2>&1
 }
 
 # libFuzzer ships in clang's runtime; ask clang to link a trivial target.

@@ -1,5 +1,5 @@
 /*
- * fuzz_main.c -- a plain driver for the libFuzzer targets, so any compiler
+ * run_fuzz.c -- a plain driver for the libFuzzer targets, so any compiler
  * can replay the checked-in corpora (make fuzz-replay) and AFL can run a
  * target from stdin.
  *
