@@ -118,30 +118,44 @@ $(call obj,test/plat/test_plat_lock.c test/plat/test_plat_misc.c): \
 $(B)/test/run_plat $(B)/test/run_plat_rms: | $(PLAT_HELPER)
 
 # ---- VMS back end on Linux (docs/porting-vms.md) --------------------------
-# L1: every platform/vms file compiles against the self-written RMS,
-#     $ENQ and CRTL declarations in test/vmsshim/include.
-# L2: the VMS file-system and lock back ends, linked to the RMS emulation,
-#     pass the same platform contract suites as the Linux back end.
+# L1: every platform/vms file (and platform/common) compiles against the
+#     self-written RMS, $ENQ and CRTL declarations in test/vmsshim/include.
+# L2: the VMS file-system, lock, poll and time back ends, linked to the
+#     RMS emulation, pass the same platform contract suites as the Linux
+#     back end, plus the emulation's own suites.
 VMSSHIM     := test/vmsshim
 # glibc stands in for the CRTL's headers: -D_DEFAULT_SOURCE shows the
 # POSIX/BSD calls (fsync, ftruncate, vfork, gethostname) DEC C declares
 # by default.  -Itest/unit is for run_plat_rms.c (ms_cu.h).
 SHIM_CFLAGS := -std=c99 $(WARN) $(OPT) $(SAN) -D__VMS -DMS_VMS_SHIM \
                -D_DEFAULT_SOURCE -I$(VMSSHIM)/include $(INCLUDES) -Itest/unit
-VMS_L2_SRC  := platform/vms/plat_fs_rms.c platform/vms/plat_lock_enq.c
+VMS_L2_SRC  := platform/vms/plat_fs_rms.c platform/vms/plat_lock_enq.c \
+               platform/vms/plat_poll_select.c platform/vms/plat_time_vms.c
 EMUL_SRC    := $(wildcard $(VMSSHIM)/rms_emul.c $(VMSSHIM)/enq_emul.c)
+VMS_COMMON  := $(call listed,^plat_common$$)
 
 $(B)/vms/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -MMD -MP -c $< -o $@
 
-vms-l1: $(patsubst %.c,$(B)/vms/%.o,$(VMS_SRC))
-	@echo "vms-l1: $(words $(VMS_SRC)) platform/vms files compile against test/vmsshim"
+vms-l1: $(patsubst %.c,$(B)/vms/%.o,$(VMS_SRC) $(VMS_COMMON))
+	@echo "vms-l1: $(words $(VMS_SRC) $(VMS_COMMON)) platform/vms and platform/common files compile against test/vmsshim"
 
-$(B)/test/run_plat_rms: $(patsubst %.c,$(B)/vms/%.o,$(VMS_L2_SRC) $(EMUL_SRC) $(VMSSHIM)/run_plat_rms.c) \
-		$(call obj,test/plat/ms_suites_plat.c $(PLAT_TESTS)) $(RUNNER_OBJ) $(LIB)
+VMS_L2_OBJ  := $(patsubst %.c,$(B)/vms/%.o,$(VMS_L2_SRC) $(EMUL_SRC) $(VMSSHIM)/run_plat_rms.c)
+
+# The contract suites against the VMS back end ...
+$(B)/test/run_plat_rms: $(VMS_L2_OBJ) $(call obj,test/plat/ms_suites_plat.c $(PLAT_TESTS)) $(RUNNER_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS) -lcrypto
+
+# ... and the model's own suites (versions, $SEARCH, select()).
+VMSSHIM_TESTS := $(sort $(wildcard $(VMSSHIM)/test_*.c))
+$(VMSSHIM)/ms_suites_vmsshim.c: $(VMSSHIM_TESTS) tools/gen_suites.py
+	$(PYTHON) tools/gen_suites.py $@ $(VMSSHIM_TESTS)
+$(patsubst %.c,$(B)/vms/%.o,$(VMSSHIM_TESTS)): $(VMSSHIM)/ms_suites_vmsshim.c
+$(B)/test/run_vmsshim: $(VMS_L2_OBJ) $(patsubst %.c,$(B)/vms/%.o,$(VMSSHIM)/ms_suites_vmsshim.c $(VMSSHIM_TESTS)) $(RUNNER_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS) -lcrypto
 
 # ---- fuzz targets (test/fuzz/fuzz_<name>.c) --------------------------------
 FUZZ_SRC   := $(sort $(wildcard test/fuzz/fuzz_*.c))
@@ -211,10 +225,11 @@ unit: $(B)/test/run_unit
 cli: $(BINS)
 	sh test/unit/cli_smoke.sh $(B)/bin
 
-plat: $(B)/test/run_plat $(B)/test/run_plat_rms
+plat: $(B)/test/run_plat $(B)/test/run_plat_rms $(B)/test/run_vmsshim
 	$(B)/test/run_plat --backend posix
 	$(B)/test/run_plat --backend fault
 	$(B)/test/run_plat_rms --backend rms
+	$(B)/test/run_vmsshim --backend rms
 
 check: deps
 	@$(MAKE) --no-print-directory lint

@@ -249,6 +249,12 @@ dir_spec(const struct rms_fs *rfs, const char *rel, char *buf, size_t size)
 		return -1;
 	if (rfs->dir[0] == '\0' && rel[0] == '\0')
 		return put_raw(buf, size, &len, "000000]");
+	/* [000000] alone is the top, so a first component named 000000
+	   is written [000000.000000...] */
+	if (rfs->dir[0] == '\0' && strncmp(rel, "000000", 6) == 0 &&
+	    (rel[6] == '\0' || rel[6] == '/') &&
+	    put_raw(buf, size, &len, "000000.") < 0)
+		return -1;
 	if (put_raw(buf, size, &len, rfs->dir) < 0)
 		return -1;
 	if (rfs->dir[0] != '\0' && rel[0] != '\0' &&

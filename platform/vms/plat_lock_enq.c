@@ -10,9 +10,11 @@
  * (exclusive) with LCK$M_NOQUEUE, polled until the timeout; two takes in
  * one process conflict like takes in two processes, which is what the
  * contract asks.  Both the service's return value and the status in the
- * lock status block are checked.  Resource names are in the UIC group's
- * name space (no LCK$M_SYSTEM, which needs SYSLCK): every msgstore
- * process runs under the MSGSTORE account.
+ * lock status block are checked.  Resource names are system-wide
+ * (LCK$M_SYSTEM), so the servers, the CLI run from SYSTEM and any
+ * other process on the store exclude each other whatever their UIC
+ * group; the images therefore need SYSLCK (the kit installs them with
+ * it, or the MSGSTORE account holds it).
  */
 #include "ms_sys.h"
 #include "plat_vms.h"
@@ -122,8 +124,8 @@ ms_vms_enq_take(const unsigned char *key, size_t keylen,
 
 	/* 1. an NL lock: never waits, gives us a lock id to convert */
 	memset(&lksb, 0, sizeof(lksb));
-	sts = enq_status(sys$enqw(EFN$C_ENF, LCK$K_NLMODE, &lksb, 0, &d, 0,
-				  0, 0, 0, 0, 0), &lksb);
+	sts = enq_status(sys$enqw(EFN$C_ENF, LCK$K_NLMODE, &lksb,
+				  LCK$M_SYSTEM, &d, 0, 0, 0, 0, 0, 0), &lksb);
 	if (!$VMS_STATUS_SUCCESS(sts)) {
 		free(lk);
 		return ms_vms_perr(err, sts, 0, "lock: $ENQ NL", name);

@@ -155,10 +155,11 @@ ms_poll_add(struct ms_poll *p, int sock, unsigned events, void *data,
 	struct pent *bigger;
 	int cap;
 
-	if (sock < 0 || sock >= FD_SETSIZE ||
-	    (events & ~(unsigned)(MS_POLL_IN | MS_POLL_OUT)) != 0)
+	if (sock < 0 || sock >= FD_SETSIZE)
 		return ms_perr_set(err, MS_INVALID, sock,
 				   "poll_add: socket beyond FD_SETSIZE");
+	if ((events & ~(unsigned)(MS_POLL_IN | MS_POLL_OUT)) != 0)
+		return ms_perr_set(err, MS_INVALID, sock, "poll_add: events");
 	if (find(p, sock) >= 0)
 		return ms_perr_set(err, MS_EXISTS, sock, "poll_add: twice");
 	if (p->n == p->cap) {
