@@ -609,6 +609,16 @@ ms_pfile_truncate(struct ms_pfile *f, uint64_t size, struct ms_perr *err)
 }
 
 int
+ms_pfile_set_mtime(struct ms_pfile *f, int64_t mtime, struct ms_perr *err)
+{
+	if (f == NULL)
+		return perr_name(err, MS_INVALID, "set_mtime", NULL, NULL);
+	if (file_ops(f)->set_mtime == NULL)
+		return unsupported(err, "set_mtime");
+	return file_ops(f)->set_mtime(f, mtime, err);
+}
+
+int
 ms_pfile_sync(struct ms_pfile *f, struct ms_perr *err)
 {
 	if (f == NULL)

@@ -1175,6 +1175,16 @@ out:
 	return rc;
 }
 
+/* Metadata only: counted as a write, passed through, never rolled back
+   by the crash model. */
+static int
+fault_set_mtime(struct ms_pfile *f, int64_t mtime, struct ms_perr *err)
+{
+	if (gate(ffs_of_file(f), MS_FAULT_OP_WRITE, err) < 0)
+		return -1;
+	return ms_pfile_set_mtime(ffile_of(f)->inner, mtime, err);
+}
+
 static int
 fault_sync(struct ms_pfile *f, struct ms_perr *err)
 {
@@ -1296,5 +1306,6 @@ const struct ms_pfs_ops ms_pfs_fault_ops = {
 	fault_close,
 	fault_send,
 	fault_lock_take,
-	fault_lock_release
+	fault_lock_release,
+	fault_set_mtime,
 };

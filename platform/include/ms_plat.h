@@ -256,6 +256,11 @@ int ms_pfile_write(struct ms_pfile *f, const void *buf, size_t len,
 		   uint64_t off, struct ms_perr *err);
 int ms_pfile_size(struct ms_pfile *f, uint64_t *size_r, struct ms_perr *err);
 int ms_pfile_truncate(struct ms_pfile *f, uint64_t size, struct ms_perr *err);
+/* Set the file's modification time (seconds since 1970 UTC).  The store
+   keeps a message's internal date there, so reconstruct can recover it
+   from the file alone.  Durable with the next ms_pfile_sync(). */
+int ms_pfile_set_mtime(struct ms_pfile *f, int64_t mtime,
+		       struct ms_perr *err);
 /* Data and metadata durable on return (fsync / $FLUSH). */
 int ms_pfile_sync(struct ms_pfile *f, struct ms_perr *err);
 /* Always releases f, even if the close reports an error. */

@@ -94,6 +94,10 @@ struct ms_pfs_ops {
 			 enum ms_lockmode mode, unsigned timeout_ms,
 			 struct ms_plock **lk_r, struct ms_perr *err);
 	void (*lock_release)(struct ms_plock *lk);
+
+	/* Added after version 1's first methods; NULL = MS_UNSUPPORTED. */
+	int (*set_mtime)(struct ms_pfile *f, int64_t mtime,
+			 struct ms_perr *err);
 };
 
 /*

@@ -777,6 +777,19 @@ posix_truncate(struct ms_pfile *f, uint64_t size, struct ms_perr *err)
 }
 
 static int
+posix_set_mtime(struct ms_pfile *f, int64_t mtime, struct ms_perr *err)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = (time_t)mtime;   /* atime: the same, not "now" */
+	ts[0].tv_nsec = 0;
+	ts[1] = ts[0];
+	if (futimens(pfile_of(f)->fd, ts) < 0)
+		return file_err(err, errno, "set_mtime", f);
+	return 0;
+}
+
+static int
 posix_sync(struct ms_pfile *f, struct ms_perr *err)
 {
 	while (fsync(pfile_of(f)->fd) < 0) {
@@ -904,5 +917,6 @@ const struct ms_pfs_ops ms_pfs_posix_ops = {
 	posix_close,
 	posix_send,
 	ms_posix_lock_take,
-	ms_posix_lock_release
+	ms_posix_lock_release,
+	posix_set_mtime,
 };

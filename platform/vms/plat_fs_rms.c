@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <utime.h>
 
 #ifdef MS_VMS_SHIM
 #include "ms_vmsemul.h"
@@ -1481,6 +1482,24 @@ rms_truncate(struct ms_pfile *f, uint64_t size, struct ms_perr *err)
 	return 0;
 }
 
+/* utime() on the CRTL name sets the revision date (verify that the
+   CRTL maps modtime to the revision date and accepts a versioned spec). */
+static int
+rms_set_mtime(struct ms_pfile *f, int64_t mtime, struct ms_perr *err)
+{
+	struct rms_file *rf = rfile_of(f);
+	struct utimbuf ut;
+	char path[SPEC_MAX];
+
+	if (crtl_name(rf->spec, path, sizeof(path)) < 0)
+		return ms_perr_set(err, MS_INVALID, 0, "set_mtime: name");
+	ut.actime = (time_t)mtime;
+	ut.modtime = (time_t)mtime;
+	if (utime(path, &ut) < 0)
+		return crtl_err(err, errno, "utime", rf->spec);
+	return 0;
+}
+
 /* fsync() writes the CRTL's and RMS's buffers and the file header
    (verify that it covers the EOF mark in the header). */
 static int
@@ -1549,5 +1568,6 @@ const struct ms_pfs_ops ms_pfs_rms_ops = {
 	rms_close,
 	NULL,           /* send: the wrapper's read + socket write loop */
 	rms_lock_take,
-	ms_vms_enq_release
+	ms_vms_enq_release,
+	rms_set_mtime,
 };

@@ -848,6 +848,39 @@ test_plat_fs_stat(void)
 	ms_pdir_close(dir);
 }
 
+/* The internal date of a message lives in its file's mtime. */
+static void
+test_plat_fs_set_mtime(void)
+{
+	struct ms_pdir *dir;
+	struct ms_pfile *f = NULL;
+	struct ms_perr err;
+	struct ms_pstat st;
+
+	dir = dir_new("mtime");
+	if (dir == NULL)
+		return;
+	MS_CU_OK(ms_pfile_create_temp(dir, &f, &err));
+	if (f == NULL)
+		return;
+	MS_CU_OK(ms_pfile_write(f, "x", 1, 0, &err));
+	MS_CU_OK(ms_pfile_set_mtime(f, 1000000000, &err));
+	MS_CU_OK(ms_pfile_sync(f, &err));
+	MS_CU_OK(ms_pfile_publish(dir, f, "dated.msg", 0, &err));
+	MS_CU_OK(ms_pfile_close(f, &err));
+	MS_CU_OK(ms_pfile_stat(dir, "dated.msg", &st, &err));
+	MS_CU_EQ_INT(st.mtime, 1000000000);
+	MS_CU_EQ_UINT(st.size, 1);
+	/* an early date on an open published file is kept exactly */
+	MS_CU_OK(ms_pfile_open(dir, "dated.msg", MS_PF_WRITE, &f, &err));
+	if (ms_pfile_set_mtime(f, 86400 * 365, &err) == 0) {
+		MS_CU_OK(ms_pfile_stat(dir, "dated.msg", &st, &err));
+		MS_CU_EQ_INT(st.mtime, 86400 * 365);
+	}
+	MS_CU_OK(ms_pfile_close(f, &err));
+	ms_pdir_close(dir);
+}
+
 /* ---- listing ---- */
 
 static void
@@ -1331,6 +1364,7 @@ static CU_TestInfo ms_tests_plat_fs[] = {
 	{ "test_plat_fs_rename", test_plat_fs_rename },
 	{ "test_plat_fs_link", test_plat_fs_link },
 	{ "test_plat_fs_stat", test_plat_fs_stat },
+	{ "test_plat_fs_set_mtime", test_plat_fs_set_mtime },
 	{ "test_plat_fs_list", test_plat_fs_list },
 	{ "test_plat_fs_read_write_offsets", test_plat_fs_read_write_offsets },
 	{ "test_plat_fs_open_modes", test_plat_fs_open_modes },
