@@ -45,7 +45,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CORE_CFLAGS := -std=c99 -pedantic $(WARN) $(OPT) $(SAN) $(INCLUDES)
 PLAT_CFLAGS := -std=c99 $(WARN) $(OPT) $(SAN) $(INCLUDES) -D_GNU_SOURCE
 LDFLAGS   ?=
-LDLIBS    := -lpthread
+LDLIBS    := -lcrypto -lz -lpthread
 
 LIB       := $(B)/lib/libmsgstore.a
 obj        = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -146,7 +146,7 @@ VMS_L2_OBJ  := $(patsubst %.c,$(B)/vms/%.o,$(VMS_L2_SRC) $(EMUL_SRC) $(VMSSHIM)/
 # The contract suites against the VMS back end ...
 $(B)/test/run_plat_rms: $(VMS_L2_OBJ) $(call obj,test/plat/ms_suites_plat.c $(PLAT_TESTS)) $(RUNNER_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS) -lcrypto
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
 
 # ... and the model's own suites (versions, $SEARCH, select()).
 VMSSHIM_TESTS := $(sort $(wildcard $(VMSSHIM)/test_*.c))
@@ -155,7 +155,7 @@ $(VMSSHIM)/ms_suites_vmsshim.c: $(VMSSHIM_TESTS) tools/gen_suites.py
 $(patsubst %.c,$(B)/vms/%.o,$(VMSSHIM_TESTS)): $(VMSSHIM)/ms_suites_vmsshim.c
 $(B)/test/run_vmsshim: $(VMS_L2_OBJ) $(patsubst %.c,$(B)/vms/%.o,$(VMSSHIM)/ms_suites_vmsshim.c $(VMSSHIM_TESTS)) $(RUNNER_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS) -lcrypto
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
 
 # ---- fuzz targets (test/fuzz/fuzz_<name>.c) --------------------------------
 FUZZ_SRC   := $(sort $(wildcard test/fuzz/fuzz_*.c))
