@@ -18,9 +18,8 @@ static const char b64_alpha[] =
 
 #define B64_CHUNK 512   /* stack chunk for the ms_buf wrappers */
 
-/* Value of an alphabet character, or -1. */
-static int
-b64_val(int c)
+int
+ms_b64_char_value(int c, int c63)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -30,9 +29,16 @@ b64_val(int c)
 		return c - '0' + 52;
 	if (c == '+')
 		return 62;
-	if (c == '/')
+	if (c == c63)
 		return 63;
 	return -1;
+}
+
+/* Value of an RFC 4648 alphabet character, or -1. */
+static int
+b64_val(int c)
+{
+	return ms_b64_char_value(c, '/');
 }
 
 int

@@ -133,4 +133,10 @@ size_t ms_b64_dec_step_end(struct ms_b64_dec *d, unsigned char *out);
  */
 int ms_b64_is_alpha(int c);
 
+/*
+ * Value 0..63 of c in a base64 alphabet whose 64th character is c63
+ * ('/' for RFC 4648, ',' for IMAP's modified BASE64), or -1.
+ */
+int ms_b64_char_value(int c, int c63);
+
 #endif /* MS_B64_H */

@@ -9,6 +9,7 @@
  */
 #include "ms_sys.h"
 #include "ms_utf7.h"
+#include "ms_b64.h"
 #include "ms_buf.h"
 #include "ms_utf8.h"
 
@@ -23,17 +24,7 @@ static const char mb64_alpha[] =
 static int
 mb64_val(int c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == ',')
-		return 63;
-	return -1;
+	return ms_b64_char_value(c, ',');
 }
 
 /* Output sink: a stack chunk in front of an ms_buf, or nothing. */
