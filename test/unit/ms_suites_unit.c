@@ -2,6 +2,7 @@
 #include "ms_sys.h"
 #include "ms_cu.h"
 
+extern const struct ms_cu_suite ms_suite_addr;
 extern const struct ms_cu_suite ms_suite_b64;
 extern const struct ms_cu_suite ms_suite_buf;
 extern const struct ms_cu_suite ms_suite_charset;
@@ -10,6 +11,7 @@ extern const struct ms_cu_suite ms_suite_err;
 extern const struct ms_cu_suite ms_suite_hash;
 extern const struct ms_cu_suite ms_suite_log;
 extern const struct ms_cu_suite ms_suite_mem;
+extern const struct ms_cu_suite ms_suite_mime;
 extern const struct ms_cu_suite ms_suite_opts;
 extern const struct ms_cu_suite ms_suite_pool;
 extern const struct ms_cu_suite ms_suite_qp;
@@ -19,6 +21,7 @@ extern const struct ms_cu_suite ms_suite_utf7;
 extern const struct ms_cu_suite ms_suite_utf8;
 
 const struct ms_cu_suite *const ms_cu_suites[] = {
+	&ms_suite_addr,
 	&ms_suite_b64,
 	&ms_suite_buf,
 	&ms_suite_charset,
@@ -27,6 +30,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_hash,
 	&ms_suite_log,
 	&ms_suite_mem,
+	&ms_suite_mime,
 	&ms_suite_opts,
 	&ms_suite_pool,
 	&ms_suite_qp,
