@@ -609,6 +609,23 @@ ms_pfile_truncate(struct ms_pfile *f, uint64_t size, struct ms_perr *err)
 }
 
 int
+ms_pfile_discard(struct ms_pfile *f, struct ms_perr *err)
+{
+	int is_temp;
+
+	if (f == NULL)
+		return perr_name(err, MS_INVALID, "discard", NULL, NULL);
+	is_temp = f->is_temp;
+	if (is_temp && file_ops(f)->file_discard != NULL)
+		return file_ops(f)->file_discard(f, err);
+	(void)ms_pfile_close(f, NULL);
+	if (!is_temp)
+		return perr_name(err, MS_INVALID,
+				 "discard: not a temporary file", NULL, NULL);
+	return unsupported(err, "discard");
+}
+
+int
 ms_pfile_set_mtime(struct ms_pfile *f, int64_t mtime, struct ms_perr *err)
 {
 	if (f == NULL)

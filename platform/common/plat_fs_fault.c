@@ -1235,6 +1235,30 @@ fault_close(struct ms_pfile *f, struct ms_perr *err)
 	return rc;
 }
 
+/* A failed (injected) discard leaves the temporary file in place, as a
+   failed unlink would; the handle is released either way. */
+static int
+fault_file_discard(struct ms_pfile *f, struct ms_perr *err)
+{
+	struct fault_fs *ffs = ffs_of_file(f);
+	struct fault_file *ff = ffile_of(f);
+	int rc;
+
+	rc = gate(ffs, MS_FAULT_OP_NAME, err);
+	ms_mutex_lock(ffs->mu);
+	if (ff->node != NULL) {
+		ff->node->refs--;
+		node_maybe_free(ffs, ff->node);
+	}
+	ms_mutex_unlock(ffs->mu);
+	if (rc < 0)
+		(void)ms_pfile_close(ff->inner, NULL);
+	else
+		rc = ms_pfile_discard(ff->inner, err);
+	free(ff);
+	return rc;
+}
+
 static int
 fault_send(struct ms_pfile *f, uint64_t off, size_t len, int sock,
 	   size_t *sent_r, struct ms_perr *err)
@@ -1308,4 +1332,5 @@ const struct ms_pfs_ops ms_pfs_fault_ops = {
 	fault_lock_take,
 	fault_lock_release,
 	fault_set_mtime,
+	fault_file_discard,
 };

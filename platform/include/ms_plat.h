@@ -201,7 +201,7 @@ int ms_pfile_open(struct ms_pdir *dir, const char *leaf, unsigned mode,
 /*
  * Create a new, empty, uniquely named temporary file in dir, open for
  * writing.  Write it, ms_pfile_sync() it, then ms_pfile_publish() it (or
- * ms_pfile_close() + ms_pfile_remove() to abandon it).
+ * ms_pfile_discard() it to abandon it).
  */
 int ms_pfile_create_temp(struct ms_pdir *dir, struct ms_pfile **f_r,
 			 struct ms_perr *err);
@@ -216,6 +216,10 @@ int ms_pfile_create_temp(struct ms_pdir *dir, struct ms_pfile **f_r,
  */
 int ms_pfile_publish(struct ms_pdir *dir, struct ms_pfile *f,
 		     const char *leaf, unsigned flags, struct ms_perr *err);
+
+/* Abandon a temporary file that was never published: remove it and
+   release f (always released, even on error). */
+int ms_pfile_discard(struct ms_pfile *f, struct ms_perr *err);
 
 /* Remove a file (on VMS: every version).  MS_NOTFOUND if absent. */
 int ms_pfile_remove(struct ms_pdir *dir, const char *leaf,

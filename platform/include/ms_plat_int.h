@@ -98,6 +98,8 @@ struct ms_pfs_ops {
 	/* Added after version 1's first methods; NULL = MS_UNSUPPORTED. */
 	int (*set_mtime)(struct ms_pfile *f, int64_t mtime,
 			 struct ms_perr *err);
+	/* Remove the unpublished temporary file f and release f. */
+	int (*file_discard)(struct ms_pfile *f, struct ms_perr *err);
 };
 
 /*

@@ -813,6 +813,20 @@ posix_close(struct ms_pfile *f, struct ms_perr *err)
 	return rc;
 }
 
+/* Remove the temporary name first, then close (and free) the handle. */
+static int
+posix_file_discard(struct ms_pfile *f, struct ms_perr *err)
+{
+	int rc = 0;
+
+	if (unlinkat(pdir_of(f->dir)->fd, pfile_of(f)->leaf, 0) < 0 &&
+	    errno != ENOENT)
+		rc = file_err(err, errno, "discard", f);
+	if (posix_close(f, rc < 0 ? NULL : err) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* Send by pread + ms_sock_write, where sendfile(2) cannot (EINVAL). */
 static int
 send_copy(struct ms_pfile *f, uint64_t off, size_t len, int sock,
@@ -919,4 +933,5 @@ const struct ms_pfs_ops ms_pfs_posix_ops = {
 	ms_posix_lock_take,
 	ms_posix_lock_release,
 	posix_set_mtime,
+	posix_file_discard,
 };

@@ -1526,6 +1526,24 @@ rms_close(struct ms_pfile *f, struct ms_perr *err)
 	return rc;
 }
 
+/* Close, then $ERASE the exact version the temporary file has. */
+static int
+rms_file_discard(struct ms_pfile *f, struct ms_perr *err)
+{
+	struct rms_file *rf = rfile_of(f);
+	char spec[SPEC_MAX];
+	unsigned int sts;
+	int rc = 0;
+
+	(void)snprintf(spec, sizeof(spec), "%s", rf->spec);
+	if (rms_close(f, err) < 0)
+		rc = -1;
+	sts = rms_erase(spec);
+	if (!$VMS_STATUS_SUCCESS(sts) && rc == 0)
+		rc = ms_vms_perr(err, sts, 0, "discard: $ERASE", spec);
+	return rc;
+}
+
 /* ======================================================================
  * Locks (plat_lock_enq.c) and the ops table
  * ====================================================================== */
@@ -1570,4 +1588,5 @@ const struct ms_pfs_ops ms_pfs_rms_ops = {
 	rms_lock_take,
 	ms_vms_enq_release,
 	rms_set_mtime,
+	rms_file_discard,
 };

@@ -17,6 +17,34 @@ const struct ms_conf_key ms_conf_keys[] = {
 		"directory that holds the message store"),
 	MS_CONF_KEY_ENUM("store.backend", "native", "native|posix|rms|fault",
 		"file-system back end (native: posix on Linux, rms on VMS)"),
+	MS_CONF_KEY_STR("store.partitions", "",
+		"more partitions: \"name=path, name=path\""),
+	MS_CONF_KEY_UINT("store.fanout_depth", "2", 0, 3,
+		"levels of hashed directories above account homes"),
+	MS_CONF_KEY_ENUM("store.fanout_width", "256", "16|256",
+		"directories per fan-out level"),
+	MS_CONF_KEY_STR("store.default_domain", "localhost",
+		"domain of an account name given without one"),
+	MS_CONF_KEY_ENUM("store.placement", "most-free", "most-free|first",
+		"partition a new account is placed on"),
+	MS_CONF_KEY_SECS("store.lock_timeout", "30s", 1, 3600,
+		"longest wait for an account or store lock"),
+
+	/* ---- limits ---- */
+	MS_CONF_KEY_UINT("limits.max_accounts", "0", 0, 4294967295U,
+		"most accounts in the store (0 = no limit)"),
+	MS_CONF_KEY_UINT("limits.max_imap_accounts", "0", 0, 4294967295U,
+		"most accounts with the imap service (0 = no limit)"),
+	MS_CONF_KEY_UINT("limits.max_pop_accounts", "0", 0, 4294967295U,
+		"most accounts with the pop service (0 = no limit)"),
+
+	/* ---- auth ---- */
+	MS_CONF_KEY_UINT("auth.pbkdf2_iterations", "100000", 1000, 100000000,
+		"PBKDF2-SHA256 iterations for new password hashes"),
+	MS_CONF_KEY_UINT("auth.scram_iterations", "4096", 4096, 100000000,
+		"iterations of the stored SCRAM-SHA-1/-256 keys"),
+	MS_CONF_KEY_BOOL("auth.keep_plain_secret", "no",
+		"also keep a reversible secret (CRAM-MD5, APOP)"),
 
 	/* ---- log ---- */
 	MS_CONF_KEY_ENUM("log.sink", "stderr", "stderr|file|syslog",

@@ -568,6 +568,20 @@ test_plat_fs_abandon_temp(void)
 	MS_CU_OK(ms_pfile_remove(dir, nm.name[1], &err));
 	MS_CU_OK(list_dir(dir, &nm));
 	MS_CU_EQ_INT(nm.n, 0);
+	/* discard removes an open temporary file and releases the handle */
+	MS_CU_OK(ms_pfile_create_temp(dir, &f, &err));
+	MS_CU_OK(ms_pfile_write(f, "junk", 4, 0, &err));
+	MS_CU_OK(ms_pfile_discard(f, &err));
+	MS_CU_OK(list_dir(dir, &nm));
+	MS_CU_EQ_INT(nm.n, 0);
+	/* a published file is not a temporary one: refused, handle freed */
+	MS_CU_OK(ms_pfile_create_temp(dir, &f, &err));
+	MS_CU_OK(ms_pfile_publish(dir, f, "kept.msg", 0, &err));
+	MS_CU_EQ_INT(ms_pfile_discard(f, &err), -1);
+	MS_CU_EQ_INT(err.st, MS_INVALID);
+	MS_CU_OK(list_dir(dir, &nm));
+	MS_CU_EQ_INT(nm.n, 1);
+	MS_CU_OK(ms_pfile_remove(dir, "kept.msg", &err));
 	ms_pdir_close(dir);
 }
 

@@ -2,6 +2,7 @@
 #include "ms_sys.h"
 #include "ms_cu.h"
 
+extern const struct ms_cu_suite ms_suite_acct;
 extern const struct ms_cu_suite ms_suite_addr;
 extern const struct ms_cu_suite ms_suite_b64;
 extern const struct ms_cu_suite ms_suite_buf;
@@ -9,18 +10,26 @@ extern const struct ms_cu_suite ms_suite_charset;
 extern const struct ms_cu_suite ms_suite_conf;
 extern const struct ms_cu_suite ms_suite_err;
 extern const struct ms_cu_suite ms_suite_hash;
+extern const struct ms_cu_suite ms_suite_idx;
 extern const struct ms_cu_suite ms_suite_log;
+extern const struct ms_cu_suite ms_suite_mblist;
+extern const struct ms_cu_suite ms_suite_mbox;
 extern const struct ms_cu_suite ms_suite_mem;
 extern const struct ms_cu_suite ms_suite_mime;
+extern const struct ms_cu_suite ms_suite_mrecov;
 extern const struct ms_cu_suite ms_suite_opts;
+extern const struct ms_cu_suite ms_suite_passwd;
 extern const struct ms_cu_suite ms_suite_pool;
 extern const struct ms_cu_suite ms_suite_qp;
+extern const struct ms_cu_suite ms_suite_quota;
 extern const struct ms_cu_suite ms_suite_rfc2047;
+extern const struct ms_cu_suite ms_suite_store;
 extern const struct ms_cu_suite ms_suite_str;
 extern const struct ms_cu_suite ms_suite_utf7;
 extern const struct ms_cu_suite ms_suite_utf8;
 
 const struct ms_cu_suite *const ms_cu_suites[] = {
+	&ms_suite_acct,
 	&ms_suite_addr,
 	&ms_suite_b64,
 	&ms_suite_buf,
@@ -28,13 +37,20 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_conf,
 	&ms_suite_err,
 	&ms_suite_hash,
+	&ms_suite_idx,
 	&ms_suite_log,
+	&ms_suite_mblist,
+	&ms_suite_mbox,
 	&ms_suite_mem,
 	&ms_suite_mime,
+	&ms_suite_mrecov,
 	&ms_suite_opts,
+	&ms_suite_passwd,
 	&ms_suite_pool,
 	&ms_suite_qp,
+	&ms_suite_quota,
 	&ms_suite_rfc2047,
+	&ms_suite_store,
 	&ms_suite_str,
 	&ms_suite_utf7,
 	&ms_suite_utf8,
