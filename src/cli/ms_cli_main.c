@@ -1,16 +1,11 @@
 /*
- * ms_cli_main.c -- `msgstore`, the management command line.
- *
- * Two halves: the engine (a table of commands, each one line, and the
- * functions behind them) and the argv front end (main: common options,
- * configuration, dispatch).  A later DCL front end (MSGSTORE verb on VMS)
- * calls the same engine with the words its CLD parsed.  A command's name
- * is one or more words ("config show"); the longest name matching the
- * first arguments wins, and the rest are the command's arguments.
- * Commands return a sysexits status (ms_opts.h): 64 usage, 78 config,
- * 70 software, 75 temporary.
+ * ms_cli_main.c -- `msgstore`, the management command line: the engine
+ * (command lookup over the groups' tables, help, version) and the argv
+ * front end (main: common options, configuration, dispatch).  See
+ * ms_cli.h for how commands are named and grouped.
  */
 #include "ms_sys.h"
+#include "ms_cli.h"
 #include "ms_conf.h"
 #include "ms_err.h"
 #include "ms_log.h"
@@ -23,50 +18,56 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CLI_PROG        "msgstore"
-#define CLI_MAX_WORDS   4
+#define CLI_PROG        MS_CLI_PROG
 
-/* What a command needs before it runs. */
-#define CLI_CONF        0x01    /* the configuration, loaded and checked */
-
-struct cli_ctx {
-	struct ms_pool *pool;
-	const struct ms_opts *opts;
-	struct ms_conf *conf;   /* set when the command has CLI_CONF */
-};
-
-struct cli_cmd {
-	const char *name;       /* words: "config show" */
-	const char *args;       /* usage after the name */
-	const char *summary;    /* one line for `msgstore help` */
-	unsigned flags;         /* CLI_* */
-	int (*run)(struct cli_ctx *ctx, int argc, char **argv);
-};
-
-static int cmd_version(struct cli_ctx *, int, char **);
-static int cmd_help(struct cli_ctx *, int, char **);
-static int cmd_config_show(struct cli_ctx *, int, char **);
-static int cmd_config_check(struct cli_ctx *, int, char **);
-
-/* Every command: one line each.  Keep related commands together. */
-static const struct cli_cmd cli_cmds[] = {
+static int cmd_version(struct ms_cli_ctx *, int, char **);
+static int cmd_help(struct ms_cli_ctx *, int, char **);
+static const struct ms_cli_cmd cli_core_cmds[] = {
 	{ "version", "", "print the version and build", 0, cmd_version },
 	{ "help", "[COMMAND]", "list commands, or describe one", 0,
 	  cmd_help },
-	{ "config show", "[-v] [KEY...]",
-	  "print every key with its value and where it came from",
-	  CLI_CONF, cmd_config_show },
-	{ "config check", "", "load and validate the configuration",
-	  CLI_CONF, cmd_config_check },
 	{ NULL, NULL, NULL, 0, NULL }
 };
+
+/* Every command group, in the order `msgstore help` lists them. */
+static const struct ms_cli_cmd *const cli_groups[] = {
+	cli_core_cmds,
+	ms_cli_conf_cmds,
+	NULL
+};
+
+/* Walk every command of every group. */
+struct cmd_iter {
+	size_t group;
+	const struct ms_cli_cmd *c;
+};
+
+static const struct ms_cli_cmd *
+cmd_first(struct cmd_iter *it)
+{
+	it->group = 0;
+	it->c = cli_groups[0];
+	return it->c;
+}
+
+static const struct ms_cli_cmd *
+cmd_next(struct cmd_iter *it)
+{
+	it->c++;
+	if (it->c->name == NULL) {
+		if (cli_groups[++it->group] == NULL)
+			return NULL;
+		it->c = cli_groups[it->group];
+	}
+	return it->c;
+}
 
 /* ======================================================================
  * Engine helpers
  * ====================================================================== */
 
 static void
-usage_line(FILE *f, const struct cli_cmd *c)
+usage_line(FILE *f, const struct ms_cli_cmd *c)
 {
 	fprintf(f, "  %s %s%s%s\n", CLI_PROG, c->name, *c->args ? " " : "",
 		c->args);
@@ -74,7 +75,7 @@ usage_line(FILE *f, const struct cli_cmd *c)
 
 /* How many of the command's words match argv (all of them, or 0). */
 static int
-cmd_match(const struct cli_cmd *c, int argc, char **argv)
+cmd_match(const struct ms_cli_cmd *c, int argc, char **argv)
 {
 	const char *p = c->name, *sp;
 	int n = 0;
@@ -96,7 +97,7 @@ cmd_match(const struct cli_cmd *c, int argc, char **argv)
 
 /* Does the command's name start with word? (for "config" alone) */
 static int
-cmd_first_word_is(const struct cli_cmd *c, const char *word)
+cmd_first_word_is(const struct ms_cli_cmd *c, const char *word)
 {
 	size_t len = strlen(word);
 
@@ -105,13 +106,14 @@ cmd_first_word_is(const struct cli_cmd *c, const char *word)
 }
 
 /* The command named by the first arguments, and how many words it used. */
-static const struct cli_cmd *
+static const struct ms_cli_cmd *
 cmd_find(int argc, char **argv, int *nwords_r)
 {
-	const struct cli_cmd *c, *best = NULL;
+	const struct ms_cli_cmd *c, *best = NULL;
+	struct cmd_iter it;
 	int n, best_n = 0;
 
-	for (c = cli_cmds; c->name != NULL; c++) {
+	for (c = cmd_first(&it); c != NULL; c = cmd_next(&it)) {
 		n = cmd_match(c, argc, argv);
 		if (n > best_n) {
 			best = c;
@@ -125,9 +127,10 @@ cmd_find(int argc, char **argv, int *nwords_r)
 static void
 print_commands(FILE *f)
 {
-	const struct cli_cmd *c;
+	const struct ms_cli_cmd *c;
+	struct cmd_iter it;
 
-	for (c = cli_cmds; c->name != NULL; c++)
+	for (c = cmd_first(&it); c != NULL; c = cmd_next(&it))
 		fprintf(f, "  %-28s %s\n", c->name, c->summary);
 }
 
@@ -146,16 +149,17 @@ print_usage(FILE *f)
 static int
 unknown_command(int argc, char **argv)
 {
-	const struct cli_cmd *c;
+	const struct ms_cli_cmd *c;
+	struct cmd_iter it;
 	int any = 0;
 
-	for (c = cli_cmds; c->name != NULL; c++)
+	for (c = cmd_first(&it); c != NULL; c = cmd_next(&it))
 		if (argc > 0 && cmd_first_word_is(c, argv[0]))
 			any = 1;
 	if (any) {
 		fprintf(stderr, "%s: %s: expected one of:\n", CLI_PROG,
 			argv[0]);
-		for (c = cli_cmds; c->name != NULL; c++)
+		for (c = cmd_first(&it); c != NULL; c = cmd_next(&it))
 			if (cmd_first_word_is(c, argv[0]))
 				usage_line(stderr, c);
 	} else {
@@ -170,7 +174,7 @@ unknown_command(int argc, char **argv)
  * ====================================================================== */
 
 static int
-cmd_version(struct cli_ctx *ctx, int argc, char **argv)
+cmd_version(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	(void)ctx;
 	(void)argv;
@@ -183,9 +187,10 @@ cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static int
-cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+cmd_help(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *c;
+	const struct ms_cli_cmd *c;
+	struct cmd_iter it;
 	int n;
 
 	(void)ctx;
@@ -197,7 +202,7 @@ cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 	if (c == NULL || n != argc) {
 		int any = 0;
 
-		for (c = cli_cmds; c->name != NULL; c++)
+		for (c = cmd_first(&it); c != NULL; c = cmd_next(&it))
 			if (cmd_first_word_is(c, argv[0])) {
 				if (!any)
 					printf("usage:\n");
@@ -215,103 +220,14 @@ cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 	return MS_EX_OK;
 }
 
-/* One `key = value  # origin` line (with the description before it). */
-static void
-show_item(const struct ms_conf_item *it, int verbose)
-{
-	char val[MS_CONF_MAX_VALUE * 2 + 3], origin[512];
-	size_t left;
-
-	(void)ms_conf_quote(it->value, val, sizeof(val));
-	ms_conf_origin(it, origin, sizeof(origin));
-	if (verbose)
-		printf("# %s (%s, default %s)\n", it->key->desc,
-		       ms_conf_type_name(it->key->type),
-		       *it->key->def ? it->key->def : "\"\"");
-	left = strlen(it->key->name) + 3 + strlen(val);
-	printf("%s = %s%*s # %s\n", it->key->name, val,
-	       left < 40 ? (int)(40 - left) : 1, "", origin);
-	if (verbose)
-		printf("\n");
-}
-
-static int
-cmd_config_show(struct cli_ctx *ctx, int argc, char **argv)
-{
-	struct ms_conf_item it;
-	const char *path = ms_conf_path(ctx->conf), *sugg;
-	int verbose = 0, i;
-	size_t k;
-	long idx;
-
-	if (argc > 0 && strcmp(argv[0], "-v") == 0) {
-		verbose = 1;
-		argc--;
-		argv++;
-	}
-	for (i = 0; i < argc; i++) {
-		if (ms_conf_find(ctx->conf, argv[i]) >= 0)
-			continue;
-		sugg = ms_conf_suggest(ctx->conf, argv[i]);
-		fprintf(stderr, "%s config show: unknown key '%s'", CLI_PROG,
-			argv[i]);
-		if (sugg != NULL)
-			fprintf(stderr, " (did you mean '%s'?)", sugg);
-		fprintf(stderr, "\n");
-		return MS_EX_USAGE;
-	}
-	if (argc == 0) {
-		if (path != NULL)
-			printf("# configuration file: %s\n", path);
-		else
-			printf("# no configuration file: built-in defaults"
-			       " (-c FILE or $%s names one)\n",
-			       MS_OPTS_CONF_ENV);
-		for (k = 0; k < ms_conf_count(ctx->conf); k++) {
-			ms_conf_item(ctx->conf, k, &it);
-			show_item(&it, verbose);
-		}
-		return MS_EX_OK;
-	}
-	for (i = 0; i < argc; i++) {
-		idx = ms_conf_find(ctx->conf, argv[i]);
-		ms_conf_item(ctx->conf, (size_t)idx, &it);
-		show_item(&it, verbose);
-	}
-	return MS_EX_OK;
-}
-
-/* Loading already validated every value; here come the checks across
-   keys, then the verdict. */
-static int
-cmd_config_check(struct cli_ctx *ctx, int argc, char **argv)
-{
-	struct ms_err err;
-	const char *path = ms_conf_path(ctx->conf);
-
-	(void)argv;
-	if (argc > 0) {
-		fprintf(stderr, "%s config check: takes no arguments\n",
-			CLI_PROG);
-		return MS_EX_USAGE;
-	}
-	if (ms_log_conf_check(ctx->conf, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", CLI_PROG, err.internal);
-		return MS_EX_CONFIG;
-	}
-	printf("%s: configuration OK (%s)\n", CLI_PROG,
-	       path != NULL ? path : "no file: built-in defaults");
-	return MS_EX_OK;
-}
-
 /* ======================================================================
  * The engine's entry: run the command named by argv
  * ====================================================================== */
 
 static int
-cli_run(struct cli_ctx *ctx, int argc, char **argv)
+cli_run(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *c;
+	const struct ms_cli_cmd *c;
 	struct ms_err err;
 	int n, lvl;
 
@@ -322,7 +238,7 @@ cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	c = cmd_find(argc, argv, &n);
 	if (c == NULL)
 		return unknown_command(argc, argv);
-	if (c->flags & CLI_CONF) {
+	if (c->flags & MS_CLI_CONF) {
 		if (ms_opts_load_conf(ctx->opts, ctx->pool, &ctx->conf,
 				      &err) < 0) {
 			fprintf(stderr, "%s: %s\n", CLI_PROG, err.internal);
@@ -343,7 +259,7 @@ cli_run(struct cli_ctx *ctx, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct cli_ctx ctx;
+	struct ms_cli_ctx ctx;
 	struct ms_opts opts;
 	struct ms_err err;
 	struct ms_perr perr;
