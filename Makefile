@@ -31,7 +31,7 @@ CORE_SRC  := $(wildcard $(call listed,^(lib|mime|store|net|imap|pop3|lmtp|sieve|
 PLAT_SRC  := $(wildcard $(call listed,^plat_(common|linux)$$))
 VMS_SRC   := $(call listed,^plat_vms$$)
 LIB_SRC   := $(CORE_SRC) $(PLAT_SRC)
-PROGS     := $(shell awk '!/^\#/ && $$1 ~ /^prog_/ { sub(/^prog_/, "", $$1); print $$1 }' $(LIST))
+PROGS     := $(sort $(shell awk '!/^\#/ && $$1 ~ /^prog_/ { sub(/^prog_/, "", $$1); print $$1 }' $(LIST)))
 prog_src   = $(wildcard $(call listed,^prog_$(1)$$))
 
 SRC_DIRS  := $(sort $(patsubst %/,%,$(dir $(wildcard src/*/*.c src/*/*.h))))
@@ -201,6 +201,31 @@ fuzz: deps $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
 			$(FUZZ_B)/work/$$n test/fuzz/corpus/$$n || exit 1; \
 	done
 
+# ---- store robustness and benchmarks (test/crash, bench) -------------------
+# Added by the store-harness helper.  check-crash: the SIGKILL crash test,
+# concurrent appenders, full disk (fault back end) and simulated power loss
+# against one mailbox (test/crash/run_crash.py; CRASH_SECONDS for a longer
+# run).  bench-store: store-level benchmarks (bench/README.md); not part of
+# `make check`.
+CRASH_SECONDS ?= 20
+CRASH_ARGS    ?=
+$(B)/test/crash_append: test/crash/crash_append.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+check-crash: $(B)/test/crash_append
+	$(PYTHON) test/crash/run_crash.py --driver $(B)/test/crash_append \
+		--seconds $(CRASH_SECONDS) $(CRASH_ARGS)
+
+$(B)/bench/bench_store: bench/bench_store.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+BENCH_ARGS ?=
+bench-store: $(B)/bench/bench_store
+	$(B)/bench/bench_store $(BENCH_ARGS)
+
+
 # ---- checks ----------------------------------------------------------------
 deps:
 	@sh tools/deps.sh
@@ -224,6 +249,8 @@ unit: $(B)/test/run_unit
 
 cli: $(BINS)
 	sh test/unit/cli_smoke.sh $(B)/bin
+	sh test/unit/cli_store.sh $(B)/bin
+	sh test/unit/cli_recon.sh $(B)/bin
 
 plat: $(B)/test/run_plat $(B)/test/run_plat_rms $(B)/test/run_vmsshim
 	$(B)/test/run_plat --backend posix
@@ -235,7 +262,7 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all headers extnames vms-l1
 	@$(MAKE) --no-print-directory clang-build
-	@$(MAKE) --no-print-directory unit plat cli fuzz-replay
+	@$(MAKE) --no-print-directory unit plat cli api-example fuzz-replay
 	@echo "check: all passed"
 
 check-asan: deps
@@ -246,6 +273,31 @@ check-asan: deps
 descrip:
 	$(PYTHON) tools/gen_descrip.py
 
+# ---- install, and a program built against the installed tree -------------
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/share/msgstore
+	cp $(B)/bin/msgstore $(DESTDIR)$(PREFIX)/bin/
+	cp $(B)/bin/msgstored $(DESTDIR)$(PREFIX)/sbin/
+	cp $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	cp include/msgstore.h $(DESTDIR)$(PREFIX)/include/
+	cp config/msgstore.conf $(DESTDIR)$(PREFIX)/share/msgstore/
+
+# test/api/api_example.c sees only the installed header and library.
+api-example: $(LIB)
+	rm -rf $(B)/stage $(B)/api-store
+	@mkdir -p $(B)/test
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(B)/stage) PREFIX=/usr
+	$(CC) -std=c99 -Wall -Wextra -Werror $(SAN) -I$(B)/stage/usr/include \
+		-o $(B)/test/api_example test/api/api_example.c \
+		-L$(B)/stage/usr/lib -lmsgstore $(LDLIBS)
+	$(B)/test/api_example $(B)/api-store
+	rm -rf $(B)/api-store
+
 run: deps all
 	$(B)/bin/msgstored
 
@@ -253,7 +305,8 @@ clean:
 	rm -rf $(B)
 
 FORCE:
-.PHONY: all check check-asan unit plat cli deps lint headers extnames \
-	clang-build vms-l1 fuzz fuzz-smoke fuzz-replay descrip run clean FORCE
+.PHONY: all check check-asan unit plat cli api-example install deps lint headers extnames \
+	clang-build vms-l1 fuzz fuzz-smoke fuzz-replay descrip run clean FORCE \
+	check-crash bench-store
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

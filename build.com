@@ -55,8 +55,9 @@ $   goto done
 $ endif
 $ dbg = "/OPTIMIZE"
 $ if debug then dbg = "/DEBUG/NOOPTIMIZE"
-$ incl = "[.SRC.LIB],[.SRC.MIME],[.SRC.STORE],[.SRC.NET],[.SRC.CLI]," + -
-	"[.SRC.SERVER],[.PLATFORM.INCLUDE],[.INCLUDE]"
+$! (tools/gen_descrip.py --check keeps this list equal to the src/ folders)
+$ incl = "[.SRC.CLI],[.SRC.LIB],[.SRC.MIME],[.SRC.SERVER],[.SRC.STORE]," + -
+	"[.PLATFORM.INCLUDE],[.INCLUDE]"
 $ ccq = "/STANDARD=C99/NAMES=(AS_IS,SHORTENED)/FLOAT=IEEE_FLOAT" + -
 	"/WARNINGS=(ENABLE=LEVEL4)/NOLIST" + dbg + -
 	"/DEFINE=(_LARGEFILE,_USE_STD_STAT,_POSIX_EXIT,_SOCKADDR_LEN," + -
@@ -88,8 +89,13 @@ $   cc 'ccq' /object='obj''name'.OBJ [.'dir']'file'
 $   if f$extract(0, 5, group) .eqs. "prog_"
 $   then
 $     prog = f$extract(5, 99, group)
-$     'prog'_objs = obj + name + ".OBJ"
-$     progs = progs + prog + ","
+$     if f$type('prog'_objs) .eqs. ""
+$     then
+$       'prog'_objs = obj + name + ".OBJ"
+$       progs = progs + prog + ","
+$     else
+$       'prog'_objs = 'prog'_objs + "," + obj + name + ".OBJ"
+$     endif
 $   else
 $     library/replace/object 'lib' 'obj''name'.OBJ
 $   endif

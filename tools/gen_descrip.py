@@ -97,7 +97,7 @@ def generate(entries):
         objs = [obj_name(p) for p in srcs]
         w("$(OBJ)" + name.upper() + ".EXE : " + continued(objs + ["$(OBJ)MSGSTORE.OLB"]))
         w("\tLINK/EXECUTABLE=$(MMS$TARGET)/THREADS_ENABLE -")
-        w("\t\t" + ",".join(objs) + ", -")
+        w("\t\t" + continued(objs, "\t\t") + ", -")
         w("\t\t$(OBJ)MSGSTORE.OLB/LIBRARY, [.PLATFORM.VMS]MSGSTORE.OPT/OPTIONS")
         w("")
     for p in lib_src + [p for srcs in progs.values() for p in srcs]:
@@ -110,9 +110,24 @@ def generate(entries):
     return "\n".join(out)
 
 
+def check_build_com(entries):
+    """build.com's fallback include list must name every src/ folder."""
+    import re
+    with open(os.path.join(ROOT, "build.com"), encoding="ascii") as f:
+        com = f.read()
+    m = re.search(r'^\$ incl = (.*?)\n\$ ', com, re.S | re.M)
+    have = set(re.findall(r"\[\.SRC\.[A-Z0-9_]+\]", m.group(1) if m else ""))
+    want = {vms_dir(p) for g, p in entries if p.startswith("src/")}
+    if have != want:
+        sys.exit("lint: build.com's include list %s differs from the src/ "
+                 "folders %s" % (sorted(have), sorted(want)))
+
+
 def main():
-    text = generate(read_list())
+    entries = read_list()
+    text = generate(entries)
     if len(sys.argv) > 1 and sys.argv[1] == "--check":
+        check_build_com(entries)
         try:
             with open(OUT, encoding="ascii") as f:
                 have = f.read()

@@ -40,5 +40,55 @@ struct ms_cli_cmd {
 
 /* The command groups; each table ends with a NULL name. */
 extern const struct ms_cli_cmd ms_cli_conf_cmds[];
+extern const struct ms_cli_cmd ms_cli_acct_cmds[];     /* + stats */
+extern const struct ms_cli_cmd ms_cli_mbox_cmds[];
+extern const struct ms_cli_cmd ms_cli_deliver_cmds[];
+extern const struct ms_cli_cmd ms_cli_recon_cmds[];
+
+/* ---- helpers the store command groups share (ms_cli_acct.c) ---- */
+
+struct ms_api;
+struct ms_api_err;
+struct ms_buf;
+struct ms_json;
+
+/* A command's option: "--json" (flag), "--quota" / "-f" (with a value,
+   also as "--quota=V").  The table ends with a NULL name. */
+struct ms_cli_opt {
+	const char *name;
+	int has_arg;
+	const char **val_r;     /* has_arg: the value (last one wins) */
+	int *flag_r;            /* !has_arg: set to 1 */
+};
+
+/*
+ * Split argv into the table's options and positional arguments (at most
+ * maxpos, into pos[]; "--" ends the options).  On an unknown option, a
+ * missing value or a wrong count (npos outside minpos..maxpos) prints one
+ * line naming cmd on stderr and returns MS_EX_USAGE; else 0.
+ */
+int ms_cli_getopt(const char *cmd, const struct ms_cli_opt *opts, int argc,
+		  char **argv, char **pos, int minpos, int maxpos,
+		  int *npos_r);
+
+/* Open the store of ctx->conf through the public API (flags:
+   MS_API_CREATE ...).  0, or prints the error and returns its exit
+   status. */
+int ms_cli_store_open(struct ms_cli_ctx *ctx, const char *cmd,
+		      unsigned flags, struct ms_api **api_r);
+
+/* Print "msgstore CMD: what: message" on stderr; returns the sysexits
+   status for err (ms_api_sysexit()). */
+int ms_cli_fail(const char *cmd, const char *what,
+		const struct ms_api_err *err);
+
+/* Write a finished JSON document and a newline to stdout: MS_EX_OK, or
+   MS_EX_SOFTWARE (with a message) when the writer failed. */
+int ms_cli_json_print(const char *cmd, const struct ms_json *j,
+		      const struct ms_buf *b);
+
+/* Parse a count or a size: decimal, for sizes with an optional k, M, G
+   or T suffix (powers of 1024).  0, or -1 on junk or overflow. */
+int ms_cli_parse_u64(const char *s, int is_size, uint64_t *v_r);
 
 #endif /* MS_CLI_H */

@@ -32,6 +32,10 @@ static const struct ms_cli_cmd cli_core_cmds[] = {
 /* Every command group, in the order `msgstore help` lists them. */
 static const struct ms_cli_cmd *const cli_groups[] = {
 	cli_core_cmds,
+	ms_cli_acct_cmds,
+	ms_cli_mbox_cmds,
+	ms_cli_deliver_cmds,
+	ms_cli_recon_cmds,
 	ms_cli_conf_cmds,
 	NULL
 };
@@ -141,8 +145,10 @@ print_usage(FILE *f)
 		CLI_PROG);
 	print_commands(f);
 	fprintf(f, "\n%s", ms_opts_help());
-	fprintf(f, "\nExit status: 0 ok, 64 usage, 70 internal error, "
-		"75 try again, 78 configuration.\n");
+	fprintf(f, "\nExit status (sysexits): 0 ok, 64 usage, 65 bad data,"
+		" 66 no such mailbox,\n67 no such account, 70 internal error,"
+		" 73 cannot create (exists, limit),\n75 try again (incl. over"
+		" quota), 77 not allowed, 78 configuration.\n");
 }
 
 /* Unknown command: say so, suggest the commands sharing its first word. */

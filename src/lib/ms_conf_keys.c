@@ -38,6 +38,12 @@ const struct ms_conf_key ms_conf_keys[] = {
 	MS_CONF_KEY_UINT("limits.max_pop_accounts", "0", 0, 4294967295U,
 		"most accounts with the pop service (0 = no limit)"),
 
+	/* ---- deliver ---- */
+	MS_CONF_KEY_SIZE("deliver.max_size", "50M", 1, 0,
+		"largest message local delivery accepts"),
+	MS_CONF_KEY_BOOL("deliver.quota_tempfail", "yes",
+		"over quota is a temporary failure (else permanent)"),
+
 	/* ---- auth ---- */
 	MS_CONF_KEY_UINT("auth.pbkdf2_iterations", "100000", 1000, 100000000,
 		"PBKDF2-SHA256 iterations for new password hashes"),

@@ -469,6 +469,14 @@ mbox_names(const char *home_rel, uint32_t id, char *rel, size_t relsize,
 		       (unsigned long)id);
 }
 
+void
+ms_mblist_mbox_names(const struct ms_acct *a, uint32_t id, char *rel,
+		     size_t relsize, char *lock, size_t locksize)
+{
+	mbox_names(ms_pdir_rel(ms_acct_home(a)), id, rel, relsize, lock,
+		   locksize);
+}
+
 /*
  * Make mailbox id's directory (the mailbox layer's ms_mbox_create()).  A
  * mailbox already there is the debris of a create that died before the

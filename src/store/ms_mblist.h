@@ -151,6 +151,15 @@ int ms_mblist_subscribe(struct ms_acct *a, const char *name, int on,
 /* Set the special-use attribute of an existing mailbox. */
 int ms_mblist_set_special(struct ms_acct *a, const char *name,
 			  enum ms_special su, struct ms_err *err);
+/*
+ * The store names of the account's mailbox id: its directory rel (size >
+ * MS_PLAT_MAX_REL) and lock name (size > MS_PLOCK_MAX_NAME), on the
+ * partition ms_acct_fs(a).  For callers that open a mailbox of an account
+ * (ms_mbox_open); pure.
+ */
+void ms_mblist_mbox_names(const struct ms_acct *a, uint32_t id, char *rel,
+			  size_t relsize, char *lock, size_t locksize);
+
 /* The mailboxes sorted by name (byte order), from pool. */
 int ms_mblist_list(struct ms_acct *a, struct ms_pool *pool,
 		   const struct ms_mbent **ents_r, size_t *n_r,

@@ -4,6 +4,7 @@
 
 extern const struct ms_cu_suite ms_suite_acct;
 extern const struct ms_cu_suite ms_suite_addr;
+extern const struct ms_cu_suite ms_suite_api;
 extern const struct ms_cu_suite ms_suite_b64;
 extern const struct ms_cu_suite ms_suite_buf;
 extern const struct ms_cu_suite ms_suite_charset;
@@ -11,6 +12,7 @@ extern const struct ms_cu_suite ms_suite_conf;
 extern const struct ms_cu_suite ms_suite_err;
 extern const struct ms_cu_suite ms_suite_hash;
 extern const struct ms_cu_suite ms_suite_idx;
+extern const struct ms_cu_suite ms_suite_json;
 extern const struct ms_cu_suite ms_suite_log;
 extern const struct ms_cu_suite ms_suite_mblist;
 extern const struct ms_cu_suite ms_suite_mbox;
@@ -22,6 +24,7 @@ extern const struct ms_cu_suite ms_suite_passwd;
 extern const struct ms_cu_suite ms_suite_pool;
 extern const struct ms_cu_suite ms_suite_qp;
 extern const struct ms_cu_suite ms_suite_quota;
+extern const struct ms_cu_suite ms_suite_recon;
 extern const struct ms_cu_suite ms_suite_rfc2047;
 extern const struct ms_cu_suite ms_suite_store;
 extern const struct ms_cu_suite ms_suite_str;
@@ -31,6 +34,7 @@ extern const struct ms_cu_suite ms_suite_utf8;
 const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_acct,
 	&ms_suite_addr,
+	&ms_suite_api,
 	&ms_suite_b64,
 	&ms_suite_buf,
 	&ms_suite_charset,
@@ -38,6 +42,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_err,
 	&ms_suite_hash,
 	&ms_suite_idx,
+	&ms_suite_json,
 	&ms_suite_log,
 	&ms_suite_mblist,
 	&ms_suite_mbox,
@@ -49,6 +54,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_pool,
 	&ms_suite_qp,
 	&ms_suite_quota,
+	&ms_suite_recon,
 	&ms_suite_rfc2047,
 	&ms_suite_store,
 	&ms_suite_str,

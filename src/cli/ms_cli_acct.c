@@ -1,0 +1,773 @@
+/*
+ * ms_cli_acct.c -- `msgstore account ...` and `msgstore stats`, plus the
+ * helpers every store command group shares (options, opening the store,
+ * error lines, JSON output, numbers).
+ *
+ * Every command is one call of the public API (msgstore.h).  Passwords
+ * are read from standard input only (never argv, where `ps` shows them),
+ * unbuffered so no stdio buffer keeps a copy, and wiped after use.
+ * Errors are one line on stderr and a sysexits status (ms_api_sysexit()).
+ * Who may run these: whoever can open the store's files (see msgstore.h).
+ */
+#include "ms_sys.h"
+#include "ms_cli.h"
+#include "msgstore.h"
+#include "ms_buf.h"
+#include "ms_cli_json.h"
+#include "ms_conf.h"
+#include "ms_mem.h"
+#include "ms_opts.h"
+#include "ms_passwd.h"
+#include "ms_pool.h"
+#include "ms_str.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define P       MS_CLI_PROG
+
+static int cmd_create(struct ms_cli_ctx *, int, char **);
+static int cmd_delete(struct ms_cli_ctx *, int, char **);
+static int cmd_show(struct ms_cli_ctx *, int, char **);
+static int cmd_list(struct ms_cli_ctx *, int, char **);
+static int cmd_passwd(struct ms_cli_ctx *, int, char **);
+static int cmd_quota(struct ms_cli_ctx *, int, char **);
+static int cmd_flags(struct ms_cli_ctx *, int, char **);
+static int cmd_services(struct ms_cli_ctx *, int, char **);
+static int cmd_fullname(struct ms_cli_ctx *, int, char **);
+static int cmd_move(struct ms_cli_ctx *, int, char **);
+static int cmd_stats(struct ms_cli_ctx *, int, char **);
+
+const struct ms_cli_cmd ms_cli_acct_cmds[] = {
+	{ "account create", "ADDRESS --password-stdin [--quota BYTES] "
+	  "[--quota-messages N] [--flags manage,disabled,lockpwd] "
+	  "[--services imap,pop] [--fullname TEXT] [--partition NAME]",
+	  "create an account (password read from standard input)",
+	  MS_CLI_CONF, cmd_create },
+	{ "account delete", "ADDRESS --yes",
+	  "delete an account and all its mail", MS_CLI_CONF, cmd_delete },
+	{ "account show", "ADDRESS [--json]", "show an account's settings",
+	  MS_CLI_CONF, cmd_show },
+	{ "account list", "[--domain D] [--after NAME] [--limit N] [--json]",
+	  "list accounts (sorted, paged)", MS_CLI_CONF, cmd_list },
+	{ "account passwd", "ADDRESS --password-stdin",
+	  "set a password (read from standard input)", MS_CLI_CONF,
+	  cmd_passwd },
+	{ "account quota", "ADDRESS BYTES [MESSAGES]",
+	  "set quota limits (0 = none; k, M, G suffixes)", MS_CLI_CONF,
+	  cmd_quota },
+	{ "account flags", "ADDRESS [+|-]FLAG...",
+	  "set (+ or none) or clear (-) manage, disabled, lockpwd",
+	  MS_CLI_CONF, cmd_flags },
+	{ "account services", "ADDRESS imap,pop|imap|pop|none",
+	  "set the services an account may use", MS_CLI_CONF, cmd_services },
+	{ "account fullname", "ADDRESS TEXT",
+	  "set the full name (\"\" removes it)", MS_CLI_CONF, cmd_fullname },
+	{ "account move", "ADDRESS PARTITION",
+	  "move an account to another partition", MS_CLI_CONF, cmd_move },
+	{ "stats", "[--json]", "accounts and partitions of the store",
+	  MS_CLI_CONF, cmd_stats },
+	{ NULL, NULL, NULL, 0, NULL }
+};
+
+/* ======================================================================
+ * Shared helpers
+ * ====================================================================== */
+
+static const struct ms_cli_opt *
+opt_find(const struct ms_cli_opt *opts, const char *arg, size_t len)
+{
+	for (; opts->name != NULL; opts++)
+		if (strlen(opts->name) == len &&
+		    strncmp(opts->name, arg, len) == 0)
+			return opts;
+	return NULL;
+}
+
+int
+ms_cli_getopt(const char *cmd, const struct ms_cli_opt *opts, int argc,
+	      char **argv, char **pos, int minpos, int maxpos, int *npos_r)
+{
+	const struct ms_cli_opt *o;
+	int i, npos = 0, opts_done = 0;
+
+	for (i = 0; i < argc; i++) {
+		char *a = argv[i], *eq;
+		size_t len;
+
+		if (!opts_done && strcmp(a, "--") == 0) {
+			opts_done = 1;
+			continue;
+		}
+		if (opts_done || a[0] != '-' || a[1] == '\0') {
+			if (npos >= maxpos) {
+				fprintf(stderr, "%s %s: unexpected argument "
+					"'%s' (try '%s help %s')\n", P, cmd, a,
+					P, cmd);
+				return MS_EX_USAGE;
+			}
+			pos[npos++] = a;
+			continue;
+		}
+		eq = strchr(a, '=');
+		len = eq != NULL ? (size_t)(eq - a) : strlen(a);
+		o = opt_find(opts, a, len);
+		if (o == NULL || (!o->has_arg && eq != NULL)) {
+			fprintf(stderr, "%s %s: unknown option '%.*s' (try "
+				"'%s help %s')\n", P, cmd, (int)len, a, P,
+				cmd);
+			return MS_EX_USAGE;
+		}
+		if (!o->has_arg) {
+			*o->flag_r = 1;
+		} else if (eq != NULL) {
+			*o->val_r = eq + 1;
+		} else if (i + 1 < argc) {
+			*o->val_r = argv[++i];
+		} else {
+			fprintf(stderr, "%s %s: %s needs a value\n", P, cmd,
+				o->name);
+			return MS_EX_USAGE;
+		}
+	}
+	if (npos < minpos) {
+		fprintf(stderr, "%s %s: missing argument (try '%s help %s')\n",
+			P, cmd, P, cmd);
+		return MS_EX_USAGE;
+	}
+	*npos_r = npos;
+	return 0;
+}
+
+int
+ms_cli_fail(const char *cmd, const char *what, const struct ms_api_err *err)
+{
+	fprintf(stderr, "%s %s: %s%s%s\n", P, cmd, what != NULL ? what : "",
+		what != NULL ? ": " : "", err->msg);
+	return ms_api_sysexit(err);
+}
+
+int
+ms_cli_store_open(struct ms_cli_ctx *ctx, const char *cmd, unsigned flags,
+		  struct ms_api **api_r)
+{
+	struct ms_api_err err;
+
+	if (ms_api_open_conf(ctx->conf, flags, api_r, &err) < 0)
+		return ms_cli_fail(cmd, "cannot open the store", &err);
+	return 0;
+}
+
+int
+ms_cli_json_print(const char *cmd, const struct ms_json *j,
+		  const struct ms_buf *b)
+{
+	if (ms_json_finish(j) < 0) {
+		fprintf(stderr, "%s %s: cannot write the JSON output\n", P,
+			cmd);
+		return MS_EX_SOFTWARE;
+	}
+	fwrite(b->data, 1, b->len, stdout);
+	fputc('\n', stdout);
+	return MS_EX_OK;
+}
+
+int
+ms_cli_parse_u64(const char *s, int is_size, uint64_t *v_r)
+{
+	size_t len = strlen(s);
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (is_size && len > 1) {
+		switch (s[len - 1]) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		case 't': case 'T': shift = 40; break;
+		default: break;
+		}
+		if (shift > 0)
+			len--;
+	}
+	if (ms_str_to_u64(ms_str_make(s, len), UINT64_MAX, &v) < 0 ||
+	    (shift > 0 && v > (UINT64_MAX >> shift)))
+		return -1;
+	*v_r = v << shift;
+	return 0;
+}
+
+/*
+ * Read one line (the password) from standard input into buf, without
+ * its line end.  stdin is made unbuffered first so the bytes exist only
+ * in buf, which the caller wipes.  0, or -1 after printing why.
+ */
+static int
+read_password(const char *cmd, char *buf, size_t size)
+{
+	size_t n = 0;
+	int c;
+
+	(void)setvbuf(stdin, NULL, _IONBF, 0);
+	while ((c = getc(stdin)) != EOF && c != '\n') {
+		if (n + 1 >= size) {
+			/* drain the rest of the line, keep nothing */
+			while ((c = getc(stdin)) != EOF && c != '\n')
+				;
+			ms_memzero_explicit(buf, size);
+			fprintf(stderr, "%s %s: password too long (at most "
+				"%d bytes)\n", P, cmd, (int)(size - 2));
+			return -1;
+		}
+		buf[n++] = (char)c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (ferror(stdin)) {
+		ms_memzero_explicit(buf, size);
+		fprintf(stderr, "%s %s: cannot read the password from standard "
+			"input\n", P, cmd);
+		return -1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "%s %s: no password on standard input\n", P,
+			cmd);
+		return -1;
+	}
+	return 0;
+}
+
+/* A JSON array of the words of a blank-separated string. */
+static void
+json_words(struct ms_json *j, const char *key, const char *words)
+{
+	const char *p = words, *sp;
+
+	ms_json_key(j, key);
+	ms_json_arr_begin(j);
+	while (*p != '\0') {
+		sp = strchr(p, ' ');
+		if (sp == NULL) {
+			ms_json_str(j, p);
+			break;
+		}
+		ms_json_strn(j, p, (size_t)(sp - p));
+		p = sp + 1;
+	}
+	ms_json_arr_end(j);
+}
+
+/* ======================================================================
+ * account create / delete
+ * ====================================================================== */
+
+static int
+cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account create";
+	const char *quota = NULL, *qmsgs = NULL, *flags = NULL, *svcs = NULL;
+	const char *fullname = NULL, *part = NULL;
+	int pw_stdin = 0, npos, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--password-stdin", 0, NULL, &pw_stdin },
+		{ "--quota", 1, &quota, NULL },
+		{ "--quota-messages", 1, &qmsgs, NULL },
+		{ "--flags", 1, &flags, NULL },
+		{ "--services", 1, &svcs, NULL },
+		{ "--fullname", 1, &fullname, NULL },
+		{ "--partition", 1, &part, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_acct_new o;
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[1];
+	char pw[MS_PASSWD_MAX + 2];
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+		return rc;
+	ms_api_acct_new_init(&o);
+	o.fullname = fullname;
+	o.partition = part;
+	if (quota != NULL && ms_cli_parse_u64(quota, 1, &o.quota_bytes) < 0) {
+		fprintf(stderr, "%s %s: bad --quota '%s'\n", P, cmd, quota);
+		return MS_EX_USAGE;
+	}
+	if (qmsgs != NULL &&
+	    ms_cli_parse_u64(qmsgs, 0, &o.quota_messages) < 0) {
+		fprintf(stderr, "%s %s: bad --quota-messages '%s'\n", P, cmd,
+			qmsgs);
+		return MS_EX_USAGE;
+	}
+	if (flags != NULL && ms_api_flags_parse(flags, &o.flags) < 0) {
+		fprintf(stderr, "%s %s: bad --flags '%s' (manage, disabled, "
+			"lockpwd)\n", P, cmd, flags);
+		return MS_EX_USAGE;
+	}
+	if (svcs != NULL && strcmp(svcs, "none") == 0)
+		o.services = 0;
+	else if (svcs != NULL && ms_api_services_parse(svcs, &o.services) < 0) {
+		fprintf(stderr, "%s %s: bad --services '%s' (imap, pop, "
+			"none)\n", P, cmd, svcs);
+		return MS_EX_USAGE;
+	}
+	if (!pw_stdin) {
+		fprintf(stderr, "%s %s: --password-stdin is required (passwords"
+			" are never taken from the command line)\n", P, cmd);
+		return MS_EX_USAGE;
+	}
+	if (read_password(cmd, pw, sizeof(pw)) < 0)
+		return MS_EX_DATAERR;
+	o.password = pw;
+	if ((rc = ms_cli_store_open(ctx, cmd, MS_API_CREATE, &api)) != 0) {
+		ms_memzero_explicit(pw, sizeof(pw));
+		return rc;
+	}
+	rc = MS_EX_OK;
+	if (ms_api_acct_create(api, pos[0], &o, &err) < 0)
+		rc = ms_cli_fail(cmd, pos[0], &err);
+	ms_memzero_explicit(pw, sizeof(pw));
+	ms_api_close(api);
+	if (rc == MS_EX_OK)
+		printf("created %s\n", pos[0]);
+	return rc;
+}
+
+static int
+cmd_delete(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account delete";
+	int yes = 0, npos, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--yes", 0, NULL, &yes },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[1];
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+		return rc;
+	if (!yes) {
+		fprintf(stderr, "%s %s: this deletes %s and all its mail; add "
+			"--yes to do it\n", P, cmd, pos[0]);
+		return MS_EX_USAGE;
+	}
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_acct_delete(api, pos[0], &err) < 0)
+		rc = ms_cli_fail(cmd, pos[0], &err);
+	else
+		printf("deleted %s\n", pos[0]);
+	ms_api_close(api);
+	return rc;
+}
+
+/* ======================================================================
+ * account show / list
+ * ====================================================================== */
+
+static void
+show_limit(const char *label, uint64_t v)
+{
+	if (v == 0)
+		printf("%-16s none\n", label);
+	else
+		printf("%-16s %llu\n", label, (unsigned long long)v);
+}
+
+static int
+cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account show";
+	int json = 0, npos, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--json", 0, NULL, &json },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_acct_info *info;
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[1], fl[64], sv[64];
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	info = MS_PNEW(ctx->pool, struct ms_api_acct_info, 1);
+	if (ms_api_acct_show(api, pos[0], info, &err) < 0) {
+		rc = ms_cli_fail(cmd, pos[0], &err);
+		ms_api_close(api);
+		return rc;
+	}
+	ms_api_close(api);
+	ms_api_flags_str(info->flags, fl, sizeof(fl));
+	ms_api_services_str(info->services, sv, sizeof(sv));
+	if (json) {
+		struct ms_buf b;
+		struct ms_json j;
+
+		ms_buf_init(&b, ctx->pool, 0);
+		ms_json_init(&j, &b);
+		ms_json_obj_begin(&j);
+		ms_json_kstr(&j, "name", info->name);
+		ms_json_kstr(&j, "fullname", info->fullname);
+		ms_json_kstr(&j, "partition", info->partition);
+		ms_json_kstr(&j, "created", info->created);
+		json_words(&j, "flags", fl);
+		json_words(&j, "services", sv);
+		ms_json_kbool(&j, "has_password", info->has_password);
+		ms_json_ku64(&j, "quota_bytes", info->quota_bytes);
+		ms_json_ku64(&j, "quota_messages", info->quota_messages);
+		ms_json_ku64(&j, "used_bytes", info->used_bytes);
+		ms_json_ku64(&j, "used_messages", info->used_messages);
+		ms_json_obj_end(&j);
+		return ms_cli_json_print(cmd, &j, &b);
+	}
+	printf("%-16s %s\n", "name:", info->name);
+	printf("%-16s %s\n", "fullname:", info->fullname);
+	printf("%-16s %s\n", "partition:", info->partition);
+	printf("%-16s %s\n", "created:", info->created);
+	printf("%-16s %s\n", "flags:", fl[0] != '\0' ? fl : "none");
+	printf("%-16s %s\n", "services:", sv[0] != '\0' ? sv : "none");
+	printf("%-16s %s\n", "password:", info->has_password ? "set" : "none");
+	show_limit("quota bytes:", info->quota_bytes);
+	show_limit("quota messages:", info->quota_messages);
+	printf("%-16s %llu\n", "used bytes:",
+	       (unsigned long long)info->used_bytes);
+	printf("%-16s %llu\n", "used messages:",
+	       (unsigned long long)info->used_messages);
+	return MS_EX_OK;
+}
+
+static int
+cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account list";
+	const char *limit = NULL;
+	int json = 0, npos, more = 0, rc;
+	struct ms_api_list_opts lo;
+	const struct ms_cli_opt opts[] = {
+		{ "--domain", 1, &lo.domain, NULL },
+		{ "--after", 1, &lo.after, NULL },
+		{ "--limit", 1, &limit, NULL },
+		{ "--json", 0, NULL, &json },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_err err;
+	struct ms_api *api;
+	uint64_t lim = 0;
+	char **names;
+	size_t n, i;
+
+	memset(&lo, 0, sizeof(lo));
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, &npos)) != 0)
+		return rc;
+	if (limit != NULL && (ms_cli_parse_u64(limit, 0, &lim) < 0 ||
+			      lim == 0 || lim > 1000000000u)) {
+		fprintf(stderr, "%s %s: bad --limit '%s' (1 or more)\n", P, cmd,
+			limit);
+		return MS_EX_USAGE;
+	}
+	lo.limit = (size_t)lim;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_acct_list_array(api, &lo, &names, &n, &more, &err) < 0) {
+		rc = ms_cli_fail(cmd, NULL, &err);
+		ms_api_close(api);
+		return rc;
+	}
+	ms_api_close(api);
+	if (json) {
+		struct ms_buf b;
+		struct ms_json j;
+
+		ms_buf_init(&b, ctx->pool, 0);
+		ms_json_init(&j, &b);
+		ms_json_obj_begin(&j);
+		ms_json_key(&j, "accounts");
+		ms_json_arr_begin(&j);
+		for (i = 0; i < n; i++)
+			ms_json_str(&j, names[i]);
+		ms_json_arr_end(&j);
+		ms_json_kbool(&j, "more", more);
+		ms_json_obj_end(&j);
+		rc = ms_cli_json_print(cmd, &j, &b);
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%s\n", names[i]);
+		if (more && n > 0)
+			fprintf(stderr, "%s %s: more accounts follow: use "
+				"--after %s\n", P, cmd, names[n - 1]);
+		rc = MS_EX_OK;
+	}
+	ms_api_free(names);
+	return rc;
+}
+
+/* ======================================================================
+ * account passwd / quota / flags / services / fullname / move
+ * ====================================================================== */
+
+static int
+cmd_passwd(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account passwd";
+	int pw_stdin = 0, npos, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--password-stdin", 0, NULL, &pw_stdin },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[1], pw[MS_PASSWD_MAX + 2];
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+		return rc;
+	if (!pw_stdin) {
+		fprintf(stderr, "%s %s: --password-stdin is required (passwords"
+			" are never taken from the command line)\n", P, cmd);
+		return MS_EX_USAGE;
+	}
+	if (read_password(cmd, pw, sizeof(pw)) < 0)
+		return MS_EX_DATAERR;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) == 0) {
+		if (ms_api_acct_passwd(api, pos[0], pw, &err) < 0)
+			rc = ms_cli_fail(cmd, pos[0], &err);
+		ms_api_close(api);
+	}
+	ms_memzero_explicit(pw, sizeof(pw));
+	if (rc == MS_EX_OK)
+		printf("password of %s changed\n", pos[0]);
+	return rc;
+}
+
+static int
+cmd_quota(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account quota";
+	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct ms_api_err err;
+	struct ms_api *api;
+	uint64_t bytes, msgs = 0;
+	char *pos[3];
+	int npos, rc;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 3, &npos)) != 0)
+		return rc;
+	if (ms_cli_parse_u64(pos[1], 1, &bytes) < 0 ||
+	    (npos > 2 && ms_cli_parse_u64(pos[2], 0, &msgs) < 0)) {
+		fprintf(stderr, "%s %s: bad number (BYTES with k, M, G, T; "
+			"MESSAGES; 0 = no limit)\n", P, cmd);
+		return MS_EX_USAGE;
+	}
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_acct_quota(api, pos[0], bytes, msgs, &err) < 0)
+		rc = ms_cli_fail(cmd, pos[0], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+/* `account flags ADDRESS [+|-]FLAG...`: "-lockpwd" looks like an option,
+   so these arguments are read as they are, without ms_cli_getopt(). */
+static int
+cmd_flags(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account flags";
+	unsigned set = 0, clear = 0, bits;
+	struct ms_api_err err;
+	struct ms_api *api;
+	int i, rc;
+
+	if (argc < 2) {
+		fprintf(stderr, "%s %s: usage: %s %s ADDRESS [+|-]FLAG...\n",
+			P, cmd, P, cmd);
+		return MS_EX_USAGE;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		int minus = w[0] == '-';
+
+		if (w[0] == '+' || w[0] == '-')
+			w++;
+		if (w[0] == '\0' || ms_api_flags_parse(w, &bits) < 0 ||
+		    bits == 0) {
+			fprintf(stderr, "%s %s: bad flag '%s' (manage, "
+				"disabled, lockpwd, with + or -)\n", P, cmd,
+				argv[i]);
+			return MS_EX_USAGE;
+		}
+		if (minus) {
+			clear |= bits;
+			set &= ~bits;
+		} else {
+			set |= bits;
+			clear &= ~bits;
+		}
+	}
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_acct_flags(api, argv[0], set, clear, &err) < 0)
+		rc = ms_cli_fail(cmd, argv[0], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+static int
+cmd_services(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account services";
+	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct ms_api_err err;
+	struct ms_api *api;
+	unsigned svc = 0;
+	char *pos[2];
+	int npos, rc;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+		return rc;
+	if (strcmp(pos[1], "none") != 0 &&
+	    (ms_api_services_parse(pos[1], &svc) < 0 || svc == 0)) {
+		fprintf(stderr, "%s %s: bad services '%s' (imap,pop, imap, "
+			"pop or none)\n", P, cmd, pos[1]);
+		return MS_EX_USAGE;
+	}
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_acct_services(api, pos[0], svc, &err) < 0)
+		rc = ms_cli_fail(cmd, pos[0], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+static int
+cmd_fullname(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account fullname";
+	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[2];
+	int npos, rc;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_acct_fullname(api, pos[0], pos[1], &err) < 0)
+		rc = ms_cli_fail(cmd, pos[0], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+static int
+cmd_move(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account move";
+	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[2];
+	int npos, rc;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_acct_move(api, pos[0], pos[1], &err) < 0)
+		rc = ms_cli_fail(cmd, pos[0], &err);
+	else
+		printf("moved %s to %s\n", pos[0], pos[1]);
+	ms_api_close(api);
+	return rc;
+}
+
+/* ======================================================================
+ * stats
+ * ====================================================================== */
+
+static int
+cmd_stats(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "stats";
+	int json = 0, npos, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--json", 0, NULL, &json },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_stats *s;
+	struct ms_api_err err;
+	struct ms_api *api;
+	size_t i;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	s = MS_PNEW(ctx->pool, struct ms_api_stats, 1);
+	if (ms_api_stats(api, s, &err) < 0) {
+		rc = ms_cli_fail(cmd, NULL, &err);
+		ms_api_close(api);
+		return rc;
+	}
+	if (json) {
+		struct ms_buf b;
+		struct ms_json j;
+
+		ms_buf_init(&b, ctx->pool, 0);
+		ms_json_init(&j, &b);
+		ms_json_obj_begin(&j);
+		ms_json_ku64(&j, "accounts", s->accounts);
+		ms_json_ku64(&j, "imap", s->imap);
+		ms_json_ku64(&j, "pop", s->pop);
+		ms_json_key(&j, "partitions");
+		ms_json_arr_begin(&j);
+		for (i = 0; i < s->nparts; i++) {
+			const struct ms_api_part_stats *p = &s->part[i];
+
+			ms_json_obj_begin(&j);
+			ms_json_kstr(&j, "name", p->name);
+			ms_json_kstr(&j, "path", p->path);
+			ms_json_ku64(&j, "accounts", p->accounts);
+			ms_json_ku64(&j, "imap", p->imap);
+			ms_json_ku64(&j, "pop", p->pop);
+			ms_json_key(&j, "total_bytes");
+			if (p->space_known)
+				ms_json_u64(&j, p->total_bytes);
+			else
+				ms_json_null(&j);
+			ms_json_key(&j, "free_bytes");
+			if (p->space_known)
+				ms_json_u64(&j, p->free_bytes);
+			else
+				ms_json_null(&j);
+			ms_json_obj_end(&j);
+		}
+		ms_json_arr_end(&j);
+		ms_json_obj_end(&j);
+		rc = ms_cli_json_print(cmd, &j, &b);
+	} else {
+		printf("accounts: %llu (imap %llu, pop %llu)\n",
+		       (unsigned long long)s->accounts,
+		       (unsigned long long)s->imap,
+		       (unsigned long long)s->pop);
+		for (i = 0; i < s->nparts; i++) {
+			const struct ms_api_part_stats *p = &s->part[i];
+
+			printf("partition %s (%s): %llu accounts (imap %llu, "
+			       "pop %llu)", p->name, p->path,
+			       (unsigned long long)p->accounts,
+			       (unsigned long long)p->imap,
+			       (unsigned long long)p->pop);
+			if (p->space_known)
+				printf(", %llu of %llu bytes free",
+				       (unsigned long long)p->free_bytes,
+				       (unsigned long long)p->total_bytes);
+			printf("\n");
+		}
+	}
+	ms_api_close(api);
+	return rc;
+}

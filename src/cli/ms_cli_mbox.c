@@ -1,0 +1,201 @@
+/*
+ * ms_cli_mbox.c -- `msgstore mailbox ...`: list an account's mailboxes
+ * with their counts, create (optionally with a special-use attribute),
+ * delete, rename, subscribe and unsubscribe.  Each command is one call
+ * of the public API (msgstore.h); names are checked there, so hostile
+ * names ("..", control characters, wildcards) are refused with exit 65.
+ *
+ * `mailbox list ADDRESS --json` is an interface scripts rely on: a JSON
+ * array with one object per mailbox holding at least "name", "messages",
+ * "unseen" and "size" (bytes); more keys may be added, never removed.
+ */
+#include "ms_sys.h"
+#include "ms_cli.h"
+#include "msgstore.h"
+#include "ms_buf.h"
+#include "ms_cli_json.h"
+#include "ms_opts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define P       MS_CLI_PROG
+
+static int cmd_list(struct ms_cli_ctx *, int, char **);
+static int cmd_create(struct ms_cli_ctx *, int, char **);
+static int cmd_delete(struct ms_cli_ctx *, int, char **);
+static int cmd_rename(struct ms_cli_ctx *, int, char **);
+static int cmd_subscribe(struct ms_cli_ctx *, int, char **);
+
+const struct ms_cli_cmd ms_cli_mbox_cmds[] = {
+	{ "mailbox list", "ADDRESS [--json]",
+	  "list mailboxes with messages, unseen, size", MS_CLI_CONF,
+	  cmd_list },
+	{ "mailbox create", "ADDRESS NAME [--special \\Sent]",
+	  "create a mailbox ('/' separates levels)", MS_CLI_CONF,
+	  cmd_create },
+	{ "mailbox delete", "ADDRESS NAME",
+	  "delete a mailbox and its messages", MS_CLI_CONF, cmd_delete },
+	{ "mailbox rename", "ADDRESS OLD NEW",
+	  "rename a mailbox and its children", MS_CLI_CONF, cmd_rename },
+	{ "mailbox subscribe", "ADDRESS NAME [--off]",
+	  "subscribe to a mailbox (--off: unsubscribe)", MS_CLI_CONF,
+	  cmd_subscribe },
+	{ NULL, NULL, NULL, 0, NULL }
+};
+
+static int
+cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "mailbox list";
+	int json = 0, npos, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--json", 0, NULL, &json },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_mbox *v;
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[1];
+	size_t n, i;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_mbox_list(api, pos[0], &v, &n, &err) < 0) {
+		rc = ms_cli_fail(cmd, pos[0], &err);
+		ms_api_close(api);
+		return rc;
+	}
+	ms_api_close(api);
+	if (json) {
+		struct ms_buf b;
+		struct ms_json j;
+
+		ms_buf_init(&b, ctx->pool, 0);
+		ms_json_init(&j, &b);
+		ms_json_arr_begin(&j);
+		for (i = 0; i < n; i++) {
+			ms_json_obj_begin(&j);
+			ms_json_kstr(&j, "name", v[i].name);
+			ms_json_ku64(&j, "messages", v[i].messages);
+			ms_json_ku64(&j, "unseen", v[i].unseen);
+			ms_json_ku64(&j, "size", v[i].size);
+			ms_json_key(&j, "special");
+			if (v[i].special[0] != '\0')
+				ms_json_str(&j, v[i].special);
+			else
+				ms_json_null(&j);
+			ms_json_kbool(&j, "subscribed", v[i].subscribed);
+			ms_json_ku64(&j, "uidvalidity", v[i].uidvalidity);
+			ms_json_ku64(&j, "uidnext", v[i].uidnext);
+			ms_json_kbool(&j, "damaged", v[i].damaged);
+			ms_json_obj_end(&j);
+		}
+		ms_json_arr_end(&j);
+		rc = ms_cli_json_print(cmd, &j, &b);
+	} else {
+		printf("%8s %8s %12s %-9s %-3s %s\n", "MESSAGES", "UNSEEN",
+		       "SIZE", "SPECIAL", "SUB", "NAME");
+		for (i = 0; i < n; i++)
+			printf("%8lu %8lu %12llu %-9s %-3s %s%s\n",
+			       (unsigned long)v[i].messages,
+			       (unsigned long)v[i].unseen,
+			       (unsigned long long)v[i].size,
+			       v[i].special[0] != '\0' ? v[i].special : "-",
+			       v[i].subscribed ? "yes" : "no", v[i].name,
+			       v[i].damaged ? "  (damaged: run reconstruct)" :
+			       "");
+		rc = MS_EX_OK;
+	}
+	ms_api_free(v);
+	return rc;
+}
+
+static int
+cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "mailbox create";
+	const char *special = NULL;
+	int npos, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--special", 1, &special, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[2];
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_mbox_create(api, pos[0], pos[1], special, &err) < 0)
+		rc = ms_cli_fail(cmd, pos[1], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+static int
+cmd_delete(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "mailbox delete";
+	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[2];
+	int npos, rc;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_mbox_delete(api, pos[0], pos[1], &err) < 0)
+		rc = ms_cli_fail(cmd, pos[1], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+static int
+cmd_rename(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "mailbox rename";
+	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[3];
+	int npos, rc;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 3, 3, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_mbox_rename(api, pos[0], pos[1], pos[2], &err) < 0)
+		rc = ms_cli_fail(cmd, pos[1], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+static int
+cmd_subscribe(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "mailbox subscribe";
+	int off = 0, npos, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--off", 0, NULL, &off },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[2];
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_mbox_subscribe(api, pos[0], pos[1], !off, &err) < 0)
+		rc = ms_cli_fail(cmd, pos[1], &err);
+	ms_api_close(api);
+	return rc;
+}
