@@ -9,6 +9,8 @@
 #   make check-asan      the unit and platform suites under ASan + UBSan
 #   make fuzz-smoke      every fuzz target briefly (clang + libFuzzer)
 #   make fuzz            every fuzz target for FUZZ_SECONDS each
+#   make check-crash     the store crash test (SIGKILL, full disk, power loss)
+#   make bench-store     store benchmarks (bench/README.md)
 #   make descrip         regenerate descrip.mms from src/sources.list
 
 .SUFFIXES:
@@ -202,7 +204,8 @@ fuzz: deps $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
 	done
 
 # ---- store robustness and benchmarks (test/crash, bench) -------------------
-# Added by the store-harness helper.  check-crash: the SIGKILL crash test,
+# ---- store robustness and benchmarks ---------------------------------------
+# check-crash: the SIGKILL crash test,
 # concurrent appenders, full disk (fault back end) and simulated power loss
 # against one mailbox (test/crash/run_crash.py; CRASH_SECONDS for a longer
 # run).  bench-store: store-level benchmarks (bench/README.md); not part of
@@ -213,9 +216,10 @@ $(B)/test/crash_append: test/crash/crash_append.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-check-crash: $(B)/test/crash_append
+check-crash: $(B)/test/crash_append $(B)/bin/msgstore
 	$(PYTHON) test/crash/run_crash.py --driver $(B)/test/crash_append \
-		--seconds $(CRASH_SECONDS) $(CRASH_ARGS)
+		--msgstore $(B)/bin/msgstore --seconds $(CRASH_SECONDS) \
+		$(CRASH_ARGS)
 
 $(B)/bench/bench_store: bench/bench_store.c $(LIB)
 	@mkdir -p $(@D)

@@ -445,6 +445,7 @@ main(int argc, char **argv)
 		       "| appends/s, one mailbox, batches of %d | %.0f |\n"
 		       "| appends/s across %lu accounts | %.0f |\n",
 		       r_single, BS_BATCH, r_batch, o.spread_accts, r_spread);
+		free(v);
 		return 0;
 	}
 

@@ -108,20 +108,21 @@ print_text(const char *cmd, const struct ms_rc_report *rep)
 		const struct ms_rc_item *it = &rep->items[i];
 
 		printf("%-7s %s%s%s%s: %s: %s\n",
-		       it->fixed ? "fixed" : "problem",
+		       it->fixed ? "fixed" : it->notice ? "notice" : "problem",
 		       it->account[0] != '\0' ? it->account : "(store)",
 		       it->mailbox != NULL ? " \"" : "",
 		       it->mailbox != NULL ? it->mailbox : "",
 		       it->mailbox != NULL ? "\"" : "", it->what, it->detail);
 	}
 	printf("%s: %llu account(s), %llu mailbox(es), %llu message(s); "
-	       "%llu fixed, %llu problem(s), %llu error(s)\n", cmd,
-	       (unsigned long long)rep->accounts,
+	       "%llu fixed, %llu problem(s), %llu error(s), %llu notice(s)\n",
+	       cmd, (unsigned long long)rep->accounts,
 	       (unsigned long long)rep->mailboxes,
 	       (unsigned long long)rep->messages,
 	       (unsigned long long)rep->fixed,
 	       (unsigned long long)rep->problems,
-	       (unsigned long long)rep->errors);
+	       (unsigned long long)rep->errors,
+	       (unsigned long long)rep->notices);
 }
 
 static int
@@ -155,10 +156,12 @@ print_json(const char *cmd, const struct ms_rc_report *rep)
 		ms_json_kstr(&j, "what", it->what);
 		ms_json_ku64(&j, "count", it->count);
 		ms_json_kbool(&j, "fixed", it->fixed);
+		ms_json_kbool(&j, "notice", it->notice);
 		ms_json_kstr(&j, "detail", it->detail);
 		ms_json_obj_end(&j);
 	}
 	ms_json_arr_end(&j);
+	ms_json_ku64(&j, "notices", rep->notices);
 	ms_json_obj_end(&j);
 	if (ms_json_finish(&j) < 0) {
 		fprintf(stderr, "%s %s: JSON output failed\n", MS_CLI_PROG,

@@ -377,8 +377,7 @@ ms_mbox_tx_msg_end(struct ms_mbox_tx *tx, uint32_t flags,
 			m->kw[i] = ms_xstrdup(keywords[i]);
 		m->nkw = nkw;
 	}
-	if (ms_pfile_set_mtime(m->tmp, m->date, &perr) < 0 ||
-	    ms_pfile_sync(m->tmp, &perr) < 0) {
+	if (ms_pfile_sync(m->tmp, &perr) < 0) {
 		ms_mb_perr(err, &perr, tx->mbox, "sync temp");
 		return tx_fail(tx);
 	}
@@ -395,7 +394,14 @@ tx_place(void *ctx, size_t i, const char *leaf, struct ms_perr *perr)
 			     perr) < 0)
 		return -1;
 	m->published = 1;
-	return 0;
+	/*
+	 * The internal date goes on only now, so a temporary file left by a
+	 * crash carries the time it was written and reconstruct can tell
+	 * stale debris from a live writer's file by age.  Not synced on its
+	 * own: the log's APPEND record, synced next, is authoritative; the
+	 * mtime is reconstruct's fallback.
+	 */
+	return ms_pfile_set_mtime(m->tmp, m->date, perr);
 }
 
 int
@@ -576,14 +582,16 @@ copy_bytes(struct copy_ctx *c, const char *sleaf, const char *leaf,
 	ms_xfree(buf);
 	(void)ms_pfile_close(in, NULL);
 	if (rc == 0)
-		rc = ms_pfile_set_mtime(out, mtime, perr);
-	if (rc == 0)
 		rc = ms_pfile_sync(out, perr);
 	if (rc == 0)
 		rc = ms_pfile_publish(c->dst->dir, out, leaf, MS_PUB_NOSYNC,
 				      perr);
 	if (rc < 0) {
 		(void)ms_pfile_discard(out, NULL);
+		return -1;
+	}
+	if (ms_pfile_set_mtime(out, mtime, perr) < 0) {  /* see tx_place */
+		(void)ms_pfile_close(out, NULL);
 		return -1;
 	}
 	return ms_pfile_close(out, perr);

@@ -132,6 +132,8 @@ ms_mlog_rec_decode(const unsigned char *p, size_t avail,
 		break;
 	case MS_MLOG_KEYWORD:
 		r_r->bit = p[16];
+		if (memchr(p + 17, '\0', len - 21) != NULL)
+			return 0;       /* a name never holds NUL */
 		memcpy(r_r->name, p + 17, len - 21);
 		r_r->name[len - 21] = '\0';
 		if (r_r->bit >= MS_MBOX_MAX_KEYWORDS ||

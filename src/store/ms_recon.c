@@ -591,8 +591,8 @@ ms_mbox_check(struct ms_pfs *fs, const char *rel,
 		    s->modseq != r->modseq)
 			problem(&rep, "uid %lu: index flags differ from log",
 				r->uid);
-		if (bsearch(&r->uid, ds.uids, ds.n, sizeof(uint32_t),
-			    uid_cmp) == NULL) {
+		if (ds.n == 0 || bsearch(&r->uid, ds.uids, ds.n,
+					 sizeof(uint32_t), uid_cmp) == NULL) {
 			rep.missing_files++;
 			problem(&rep, "uid %lu: message file missing", r->uid);
 			continue;

@@ -88,7 +88,9 @@ ms_rc_report_free(struct ms_rc_report *rep)
 	ms_pool_destroy(&pool);
 }
 
-/* Add a finding; fixed says whether it was repaired. */
+/* Add a finding; fixed: 1 repaired, 0 a problem, RC_NOTICE an expected
+   drift of derived data that reconstruct corrects (see ms_rc_item). */
+#define RC_NOTICE       2
 static void rc_item(struct rc *r, const char *mbox, const char *what,
 		    uint64_t count, int fixed, const char *fmt, ...)
 	MS_FMT(6, 7);
@@ -120,9 +122,12 @@ rc_item(struct rc *r, const char *mbox, const char *what, uint64_t count,
 	it->what = what;
 	it->detail = ms_pstrdup(rep->pool, buf);
 	it->count = count > 0 ? count : 1;
-	it->fixed = fixed;
-	if (fixed)
+	it->fixed = fixed == 1;
+	it->notice = fixed == RC_NOTICE;
+	if (it->fixed)
 		rep->fixed++;
+	else if (it->notice)
+		rep->notices++;
 	else
 		rep->problems++;
 }
@@ -1014,13 +1019,16 @@ quota_do(struct rc *r, struct tgt *t, const struct ms_mblist *l,
 		    ms_quota_recompute(q, bytes, msgs, err) < 0)
 			goto out;
 	}
+	/* quota usage is a derived counter that a crash may leave off (a
+	   reservation whose delivery died, an unsynced update lost with the
+	   power): reconstruct corrects it, check only notes it */
 	if (bad)
-		rc_item(r, NULL, "quota-wrong", 1, r->fix,
+		rc_item(r, NULL, "quota-wrong", 1, r->fix ? 1 : RC_NOTICE,
 			"quota file damaged%s; usage is %llu bytes, %llu "
 			"messages", r->fix ? " (rewritten)" : "",
 			(unsigned long long)bytes, (unsigned long long)msgs);
 	else
-		rc_item(r, NULL, "quota-wrong", 1, r->fix,
+		rc_item(r, NULL, "quota-wrong", 1, r->fix ? 1 : RC_NOTICE,
 			"quota usage %llu bytes, %llu messages; the "
 			"mailboxes hold %llu bytes, %llu messages",
 			(unsigned long long)u.bytes,

@@ -48,6 +48,9 @@ struct ms_rc_item {
 	uint64_t count;         /* how many (messages, files...), >= 1 */
 	int fixed;              /* 1: reconstruct repaired it; 0: found
 				   (check, --dry-run) or left alone */
+	int notice;             /* not a problem: derived data a crash may
+				   leave off (quota usage), which
+				   reconstruct corrects */
 };
 
 struct ms_rc_report {
@@ -59,6 +62,7 @@ struct ms_rc_report {
 	uint64_t mailboxes;             /* mailboxes looked at */
 	uint64_t messages;              /* messages counted */
 	uint64_t problems;              /* findings not fixed */
+	uint64_t notices;               /* notices (see ms_rc_item) */
 	uint64_t fixed;                 /* findings fixed */
 	uint64_t errors;                /* accounts that could not be done */
 	int temp;                       /* an error was temporary */

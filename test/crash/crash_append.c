@@ -31,6 +31,7 @@
 #include "ms_mblist.h"
 #include "ms_plat.h"
 #include "ms_pool.h"
+#include "ms_quota.h"
 #include "ms_store.h"
 
 #include <openssl/evp.h>
@@ -152,6 +153,8 @@ struct ca_box {
 	struct ms_conf *conf;
 	struct ms_store *st;
 	struct ms_acct *acct;
+	struct ms_quota *quota;         /* usage is kept as a delivery would */
+	struct ms_quota_hook qhook;
 	char rel[MS_PLAT_MAX_REL + 1];
 	char lock[MS_PLOCK_MAX_NAME + 1];
 };
@@ -188,6 +191,9 @@ ca_open(struct ca_box *b, const struct ca_opts *o, const char *backend,
 		return -1;
 	if (ms_acct_open(b->st, o->account, &b->acct, err) < 0)
 		return -1;
+	if (ms_quota_open(b->acct, &b->quota, err) < 0)
+		return -1;
+	ms_quota_hook_init(b->quota, &b->qhook);
 	loc = ms_acct_loc(b->acct);
 	if (strlen(loc->rel) + 12 > sizeof(b->rel))
 		return ms_err_set(err, MS_E_PARAMS, "home too deep", NULL);
@@ -201,6 +207,8 @@ ca_open(struct ca_box *b, const struct ca_opts *o, const char *backend,
 static void
 ca_close(struct ca_box *b)
 {
+	if (b->quota != NULL)
+		ms_quota_close(b->quota);
 	if (b->acct != NULL)
 		ms_acct_close(b->acct);
 	if (b->st != NULL)
@@ -253,7 +261,8 @@ report_fail(const struct ms_err *err)
 /* One batch of n messages through ms_mbox_tx_*. */
 static int
 append_batch(struct ms_mbox *mb, const struct ca_opts *o,
-	     unsigned long *seq, unsigned n, char *buf, struct ms_err *err)
+	     const struct ms_quota_hook *qh, unsigned long *seq, unsigned n,
+	     char *buf, struct ms_err *err)
 {
 	struct ca_pending pend[CA_BATCH_MAX];
 	struct ms_mbox_tx *tx = NULL;
@@ -281,7 +290,7 @@ append_batch(struct ms_mbox *mb, const struct ca_opts *o,
 				       err) < 0)
 			goto out;
 	}
-	if (ms_mbox_tx_commit(tx, NULL, &first, err) < 0)
+	if (ms_mbox_tx_commit(tx, qh, &first, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
 		ack(first + i, pend[i].hash);
@@ -292,7 +301,8 @@ out:
 }
 
 static int
-run_appends(struct ms_mbox *mb, const struct ca_opts *o, int *temp_out)
+run_appends(struct ms_mbox *mb, const struct ca_opts *o,
+	    const struct ms_quota_hook *qh, int *temp_out)
 {
 	static char buf[CA_MSG_MAX];
 	unsigned long seq = 0, done = 0;
@@ -314,12 +324,12 @@ run_appends(struct ms_mbox *mb, const struct ca_opts *o, int *temp_out)
 			uint32_t uid = 0;
 
 			sha256(buf, len, h);
-			r = ms_mbox_append(mb, buf, len, 0, NULL, 0, 0, NULL,
+			r = ms_mbox_append(mb, buf, len, 0, NULL, 0, 0, qh,
 					   &uid, &err);
 			if (r == 0)
 				ack(uid, h);
 		} else {
-			r = append_batch(mb, o, &seq, n, buf, &err);
+			r = append_batch(mb, o, qh, &seq, n, buf, &err);
 		}
 		if (r == 0) {
 			done += n;
@@ -362,7 +372,7 @@ cmd_append(const struct ca_opts *o)
 			exit(2);
 		}
 	}
-	rc = run_appends(mb, o, &temp);
+	rc = run_appends(mb, o, &b.qhook, &temp);
 	ms_mbox_close(mb);
 	ca_close(&b);
 	if (rc < 0)
@@ -600,7 +610,7 @@ cmd_recover(const struct ca_opts *o)
 	if (ca_open(&b, o, NULL, &err) < 0)
 		die_err("open", &err);
 	if (ms_mbox_open(ms_acct_fs(b.acct), b.rel, b.lock, &mb, &err) < 0 ||
-	    ms_mbox_expunge(mb, NULL, NULL, NULL, &err) < 0)
+	    ms_mbox_expunge(mb, NULL, &b.qhook, NULL, &err) < 0)
 		die_err("recover", &err);
 	ms_mbox_close(mb);
 	ca_close(&b);
@@ -636,7 +646,7 @@ cmd_power(const struct ca_opts *o, const char *ackfile)
 		fprintf(stderr, "crash_append: no fault back end\n");
 		return 2;
 	}
-	(void)run_appends(mb, o, &temp);
+	(void)run_appends(mb, o, &b.qhook, &temp);
 	ms_mbox_close(mb);
 	ca_close(&b);
 	fflush(stdout);
