@@ -5,15 +5,19 @@
  *
  * The file is derived: it is not synced on every change (a crash may
  * lose the last updates; reconstruct sums the indexes again), and a
- * damaged one is counted from zero with a warning rather than stopping
- * delivery.  The 32-byte write is a single sector, and the CRC catches
+ * damaged or lost one is replaced, under the quota lock, by the sum of
+ * the mailboxes' index headers, so a power loss never resets a user's
+ * usage to zero.  The 32-byte write is a single sector, and the CRC catches
  * the rare torn one.
  */
 #include "ms_sys.h"
 #include "ms_quota.h"
 #include "ms_acct.h"
 #include "ms_log.h"
+#include "ms_mblist.h"
+#include "ms_mbox.h"
 #include "ms_mem.h"
+#include "ms_pool.h"
 #include "ms_store.h"
 #include "ms_str.h"
 
@@ -21,6 +25,7 @@
 #include <zlib.h>
 
 struct ms_quota {
+	struct ms_acct *a;              /* the account it belongs to */
 	struct ms_pfs *fs;
 	struct ms_pdir *home;
 	char lock[MS_PLOCK_MAX_NAME + 1];
@@ -114,12 +119,12 @@ quota_pread(struct ms_pfile *f, struct ms_quota_usage *u_r, int *bad_r,
 	*bad_r = 0;
 	if (ms_pfile_read(f, b, sizeof(b), 0, &n, perr) < 0)
 		return -1;
-	if (n == 0) {
+	/* empty (lost with the power, or never written) counts as damaged:
+	   the caller sums the mailboxes */
+	if (n == 0 || ms_quota_decode(b, n, u_r) < 0) {
 		memset(u_r, 0, sizeof(*u_r));
-		return 0;
-	}
-	if (ms_quota_decode(b, n, u_r) < 0)
 		*bad_r = 1;
+	}
 	return 0;
 }
 
@@ -167,6 +172,7 @@ ms_quota_open(struct ms_acct *a, struct ms_quota **q_r, struct ms_err *err)
 
 	*q_r = NULL;
 	q = ms_xcalloc(1, sizeof(*q));
+	q->a = a;
 	q->fs = ms_acct_fs(a);
 	if (ms_pdir_open(q->fs, loc->rel, 0, &q->home, &perr) < 0) {
 		ms_xfree(q);
@@ -195,6 +201,38 @@ ms_quota_set_limits(struct ms_quota *q, uint64_t bytes, uint64_t messages)
 {
 	q->max_bytes = bytes;
 	q->max_msgs = messages;
+}
+
+/*
+ * The usage the mailboxes' index headers add up to (no mailbox lock:
+ * headers are read as readers read them).  A mailbox that cannot be
+ * opened counts as empty; reconstruct makes the exact sum.
+ */
+static void
+quota_from_mailboxes(struct ms_quota *q, struct ms_quota_usage *u)
+{
+	struct ms_pool *pool = ms_pool_create("quota-sum", 0);
+	struct ms_mblist *l;
+	struct ms_mbox *mb;
+	struct ms_mbox_status s;
+	struct ms_err e;
+	char rel[MS_PLAT_MAX_REL + 1], lock[MS_PLOCK_MAX_NAME + 1];
+	size_t i;
+
+	memset(u, 0, sizeof(*u));
+	if (ms_mblist_load(q->a, pool, &l, &e) == 0) {
+		for (i = 0; i < l->count; i++) {
+			ms_mblist_mbox_names(q->a, l->ents[i].id, rel,
+					     sizeof(rel), lock, sizeof(lock));
+			if (ms_mbox_open(q->fs, rel, lock, &mb, &e) < 0)
+				continue;
+			ms_mbox_status(mb, &s);
+			u->bytes += s.size;
+			u->messages += s.messages;
+			ms_mbox_close(mb);
+		}
+	}
+	ms_pool_destroy(&pool);
 }
 
 /* How a locked update changes the usage. */
@@ -227,10 +265,10 @@ quota_update(struct ms_quota *q, enum qop op, uint64_t bytes, uint64_t msgs,
 	}
 	if (bad) {
 		if (!q->warned)
-			ms_warn("quota of %s damaged: counting from zero "
-				"until reconstruct", q->name);
+			ms_warn("quota of %s damaged or lost: summing its "
+				"mailboxes", q->name);
 		q->warned = 1;
-		memset(&u, 0, sizeof(u));
+		quota_from_mailboxes(q, &u);
 	}
 	switch (op) {
 	case Q_GET:

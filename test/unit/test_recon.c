@@ -511,6 +511,21 @@ test_recon_quota(void)
 
 	quota_of(st, home, &good);
 	MS_CU_EQ_UINT(good.messages, 8);
+	/* a quota file lost with the power: its users sum the mailboxes
+	   rather than start from zero */
+	put(st, home, "quota", "");
+	{
+		struct ms_acct *a;
+		struct ms_quota *q;
+
+		MS_CU_OK(ms_acct_open(st, "dave", &a, &err));
+		MS_CU_OK(ms_quota_open(a, &q, &err));
+		MS_CU_OK(ms_quota_get(q, &u, &err));
+		MS_CU_EQ_UINT(u.bytes, good.bytes);
+		MS_CU_EQ_UINT(u.messages, good.messages);
+		ms_quota_close(q);
+		ms_acct_close(a);
+	}
 	/* damaged file */
 	put(st, home, "quota", "not a quota file");
 	rep = run(st, "dave", 0);
