@@ -328,7 +328,8 @@ int ms_api_mbox_create(struct ms_api *api, const char *account,
 /* Delete it and its messages (children stay).  INBOX: MS_API_E_PERM. */
 int ms_api_mbox_delete(struct ms_api *api, const char *account,
 		       const char *name, struct ms_api_err *err);
-/* Rename, children too.  Renaming INBOX is not supported yet. */
+/* Rename, children too.  Renaming INBOX moves its messages to a new
+   mailbox `to` and leaves INBOX, empty, in place (RFC 9051 6.3.6). */
 int ms_api_mbox_rename(struct ms_api *api, const char *account,
 		       const char *from, const char *to,
 		       struct ms_api_err *err);
@@ -420,6 +421,9 @@ struct ms_api_repair {
 	uint64_t problems;      /* findings not repaired: for a check or a
 				   dry run, everything it found */
 	uint64_t errors;        /* accounts that could not be done */
+	uint64_t notices;       /* derived counters a crash left off (quota
+				   usage): not problems; reconstruct
+				   corrects them */
 };
 
 /* ms_api_reconstruct() flags */

@@ -987,6 +987,7 @@ repair_sum(const struct ms_rc_report *rep, struct ms_api_repair *sum_r)
 	sum_r->fixed = rep->fixed;
 	sum_r->problems = rep->problems;
 	sum_r->errors = rep->errors;
+	sum_r->notices = rep->notices;
 }
 
 /* One entry for both: check = 1 runs the read-only pass. */

@@ -685,6 +685,42 @@ under(const char *name, const char *parent, size_t plen)
 		(name[plen] == '\0' || name[plen] == '/');
 }
 
+/*
+ * Renaming INBOX (RFC 9051 6.3.6) does not rename it: every message moves
+ * to a new mailbox `to` and INBOX stays, empty; INBOX's children are not
+ * touched.  A crash part-way leaves some messages in both mailboxes (a
+ * move copies before it expunges), never in neither.  Quota is unchanged:
+ * the messages stay in the account.
+ */
+static int
+inbox_rename(struct ms_acct *a, const char *to, struct ms_err *err)
+{
+	static const struct ms_uidrange all = { 1, UINT32_MAX };
+	struct ms_uidset set;
+	struct ms_mbox *src = NULL, *dst = NULL;
+	char rel[MS_PLAT_MAX_REL + 1], lock[MS_PLOCK_MAX_NAME + 1];
+	uint32_t id, uv;
+	int rc = -1;
+
+	if (ms_mblist_create(a, to, MS_SU_NONE, &id, &uv, err) < 0)
+		return -1;
+	ms_mblist_mbox_names(a, 1, rel, sizeof(rel), lock, sizeof(lock));
+	if (ms_mbox_open(ms_acct_fs(a), rel, lock, &src, err) < 0)
+		goto out;
+	ms_mblist_mbox_names(a, id, rel, sizeof(rel), lock, sizeof(lock));
+	if (ms_mbox_open(ms_acct_fs(a), rel, lock, &dst, err) < 0 ||
+	    ms_mbox_load(src, err) < 0)
+		goto out;
+	set.r = &all;
+	set.n = 1;
+	rc = ms_mbox_count(src) == 0 ? 0 :
+		ms_mbox_move(src, &set, dst, NULL, NULL, NULL, NULL, err);
+out:
+	ms_mbox_close(dst);
+	ms_mbox_close(src);
+	return rc;
+}
+
 int
 ms_mblist_rename(struct ms_acct *a, const char *from, const char *to,
 		 struct ms_err *err)
@@ -700,8 +736,7 @@ ms_mblist_rename(struct ms_acct *a, const char *from, const char *to,
 	    ms_mbname_check(to, ct, sizeof(ct), err) < 0)
 		return -1;
 	if (strcmp(cf, "INBOX") == 0)
-		return ms_err_set(err, MS_E_PARAMS,
-				  "Renaming INBOX is not supported yet", NULL);
+		return inbox_rename(a, ct, err);
 	lf = strlen(cf);
 	lt = strlen(ct);
 	if (under(ct, cf, lf))
