@@ -119,6 +119,17 @@ $(call obj,test/plat/test_plat_lock.c test/plat/test_plat_misc.c): \
 	TEST_CFLAGS += -DMS_PLAT_HELPER='"$(abspath $(PLAT_HELPER))"'
 $(B)/test/run_plat $(B)/test/run_plat_rms: | $(PLAT_HELPER)
 
+# The child of the multi-process unit test (test/unit/test_mproc.c: several
+# processes append to one mailbox); its path is compiled in the same way
+# (MS_MPROC_CHILD in the environment overrides it at run time).
+MPROC_CHILD := $(B)/test/mproc_child
+$(MPROC_CHILD): $(call obj,test/unit/mproc_child.c) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(call obj,test/unit/test_mproc.c): \
+	TEST_CFLAGS += -DMS_MPROC_CHILD='"$(abspath $(MPROC_CHILD))"'
+$(B)/test/run_unit: | $(MPROC_CHILD)
+
 # ---- VMS back end on Linux (docs/porting-vms.md) --------------------------
 # L1: every platform/vms file (and platform/common) compiles against the
 #     self-written RMS, $ENQ and CRTL declarations in test/vmsshim/include.

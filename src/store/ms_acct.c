@@ -17,6 +17,7 @@
 #include "ms_conf.h"
 #include "ms_log.h"
 #include "ms_mblist.h"
+#include "ms_mbox_int.h"
 #include "ms_mem.h"
 #include "ms_passwd.h"
 #include "ms_pool.h"
@@ -1040,10 +1041,182 @@ out:
 	return rc;
 }
 
+/* ======================================================================
+ * Mailbox locks (delete, move)
+ * ====================================================================== */
+
+/* The mailbox locks of one account, taken together. */
+struct mbox_locks {
+	uint32_t *ids;                  /* mailbox directories, ascending */
+	size_t n, cap;
+	struct ms_plock **v;            /* v[0..held) are held */
+	size_t held;
+};
+
+/* Listings of a home that home_remove() tries. */
+#define REMOVE_TRIES            8
+
+static int
+mbox_ids_cb(void *ctx, const char *name, enum ms_pent_kind kind)
+{
+	struct mbox_locks *ml = ctx;
+	uint32_t id = 0;
+	size_t i;
+
+	if (kind != MS_PENT_DIR || strlen(name) != 8)
+		return 0;
+	for (i = 0; i < 8; i++) {
+		const char *d = strchr(hexdig, name[i]);
+
+		if (name[i] == '\0' || d == NULL)
+			return 0;
+		id = id << 4 | (uint32_t)(d - hexdig);
+	}
+	if (ml->n == ml->cap) {
+		ml->cap = ml->cap == 0 ? 16 : ml->cap * 2;
+		ml->ids = ms_xrealloc(ml->ids, ms_size_mul(ml->cap,
+							   sizeof(*ml->ids)));
+	}
+	ml->ids[ml->n++] = id;
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* rel and lock name of mailbox id of a (docs/store-format.md 2, 4). */
+static void
+mbox_names(const struct ms_acct *a, uint32_t id, char *rel, size_t relsize,
+	   char *lock, size_t locksize)
+{
+	(void)snprintf(rel, relsize, "%.200s/m/%08lx", a->loc.rel,
+		       (unsigned long)id);
+	(void)snprintf(lock, locksize, "m-%.16s-%08lx", a->loc.hash,
+		       (unsigned long)id);
+}
+
+static void
+mbox_locks_release(struct mbox_locks *ml)
+{
+	while (ml->held > 0)
+		ms_plock_release(ml->v[--ml->held]);
+	ms_xfree(ml->v);
+	ms_xfree(ml->ids);
+	memset(ml, 0, sizeof(*ml));
+}
+
+/*
+ * With the account lock held, take the lock of every mailbox of a, in id
+ * order: the order of docs/store-format.md section 4 is s-store, a-, m-,
+ * q-.  The mailbox directories under m/ say which mailboxes there are
+ * (not the `mailboxes` file, which may be damaged or may no longer name a
+ * directory a handle still has open).  While they are held no writer is
+ * inside a mailbox of the account, and every later writer looks at its
+ * mailbox afresh under its lock.  On failure none is held; release with
+ * mbox_locks_release() in every case.
+ */
+static int
+mbox_locks_take(struct ms_acct *a, struct mbox_locks *ml, struct ms_err *err)
+{
+	char rel[MS_PLAT_MAX_REL + 1], res[MS_PLOCK_MAX_NAME + 1];
+	struct ms_pdir *dir;
+	struct ms_perr perr;
+	size_t i;
+
+	memset(ml, 0, sizeof(*ml));
+	(void)snprintf(rel, sizeof(rel), "%.200s/m", a->loc.rel);
+	if (ms_pdir_open(ms_acct_fs(a), rel, 0, &dir, &perr) < 0)
+		return perr.st == MS_NOTFOUND ? 0 :
+			ms_err_from_perr(err, &perr, "mailbox locks");
+	if (ms_pdir_list(dir, mbox_ids_cb, ml, &perr) < 0) {
+		ms_pdir_close(dir);
+		return ms_err_from_perr(err, &perr, "mailbox locks");
+	}
+	ms_pdir_close(dir);
+	if (ml->n > 1)
+		qsort(ml->ids, ml->n, sizeof(*ml->ids), cmp_u32);
+	ml->v = ms_xcalloc(ml->n + 1, sizeof(*ml->v));
+	for (i = 0; i < ml->n; i++) {
+		mbox_names(a, ml->ids[i], rel, sizeof(rel), res, sizeof(res));
+		if (ms_plock_take(ms_acct_fs(a), res, MS_LOCK_EXCL,
+				  ms_store_lock_ms(a->st), &ml->v[i],
+				  &perr) < 0) {
+			mbox_locks_release(ml);
+			return ms_err_from_perr(err, &perr, "mailbox lock");
+		}
+		ml->held++;
+	}
+	return 0;
+}
+
+/*
+ * Delete and move, after the profile is gone from the home: with every
+ * mailbox lock held, remove each mailbox's log.  The log is the mailbox
+ * (ms_mbox.h), so a writer that waited for one of the locks, or comes
+ * later with a handle opened before, finds none under its lock and fails
+ * with MS_E_NOTFOUND (ms_mb_wbegin) instead of storing into a tree that
+ * is about to go -- also when that tree cannot be removed completely.
+ */
+static void
+mbox_logs_remove(struct ms_acct *a, const struct mbox_locks *ml,
+		 const char *what)
+{
+	char rel[MS_PLAT_MAX_REL + 1], res[MS_PLOCK_MAX_NAME + 1];
+	struct ms_pdir *dir;
+	struct ms_perr perr;
+	size_t i;
+
+	for (i = 0; i < ml->n; i++) {
+		mbox_names(a, ml->ids[i], rel, sizeof(rel), res, sizeof(res));
+		if (ms_pdir_open(ms_acct_fs(a), rel, 0, &dir, &perr) == 0) {
+			if (ms_pfile_remove(dir, MS_MB_LOG, &perr) < 0 &&
+			    perr.st != MS_NOTFOUND)
+				ms_warn("%s: %s/%s: %s", what, rel, MS_MB_LOG,
+					perr.what);
+			ms_pdir_close(dir);
+		} else if (perr.st != MS_NOTFOUND)
+			ms_warn("%s: %s: %s", what, rel, perr.what);
+	}
+}
+
+/*
+ * Remove a home that is no longer an account.  A delivery that began
+ * before may still drop a temporary file into one of its mailbox
+ * directories on its way to the lock (where it then fails): the
+ * directory is not empty any more (MS_E_EXISTS), so list it again.
+ */
+static void
+home_remove(struct ms_pfs *fs, const char *rel, const char *what)
+{
+	struct ms_err e2;
+	unsigned tries;
+
+	for (tries = 1;; tries++) {
+		if (ms_store_tree_remove(fs, rel, &e2) == 0)
+			return;
+		if (e2.cls != MS_E_EXISTS || tries == REMOVE_TRIES)
+			break;
+	}
+	ms_warn("%s: removing %s failed: %s (left for reconstruct)", what,
+		rel, e2.internal);
+}
+
+/*
+ * Under s-store, a- and every m- lock: the profile goes first (then the
+ * account is gone), then the mailbox logs, then the tree; the mailbox
+ * locks are released only after that, so a delivery that was waiting for
+ * one finds nothing to write into.
+ */
 int
 ms_acct_delete(struct ms_store *st, const char *name, struct ms_err *err)
 {
 	struct ms_plock *slk = NULL, *alk = NULL;
+	struct mbox_locks ml;
 	struct ms_acct *a = NULL;
 	struct ms_perr perr;
 	struct ms_err e2;
@@ -1051,10 +1224,12 @@ ms_acct_delete(struct ms_store *st, const char *name, struct ms_err *err)
 	size_t part;
 	int rc = -1;
 
+	memset(&ml, 0, sizeof(ml));
 	if (ms_store_lock(st, &slk, err) < 0)
 		return -1;
-	if (ms_acct_open(st, name, &a, err) < 0 || ms_acct_lock(a, &alk,
-								 err) < 0)
+	if (ms_acct_open(st, name, &a, err) < 0 ||
+	    ms_acct_lock(a, &alk, err) < 0 ||
+	    mbox_locks_take(a, &ml, err) < 0)
 		goto out;
 	/* the profile as it is now, under the lock */
 	{
@@ -1075,15 +1250,15 @@ ms_acct_delete(struct ms_store *st, const char *name, struct ms_err *err)
 	/* From here the account is gone; the rest is cleanup. */
 	ms_pdir_close(a->home);
 	a->home = NULL;
-	if (ms_store_tree_remove(ms_acct_fs(a), a->loc.rel, &e2) < 0)
-		ms_warn("account delete: removing %s failed: %s (left for "
-			"reconstruct)", a->loc.rel, e2.internal);
+	mbox_logs_remove(a, &ml, "account delete");
+	home_remove(ms_acct_fs(a), a->loc.rel, "account delete");
 	if (ms_store_counts_adjust(st, part, -1, -((svc & MS_SVC_IMAP) != 0),
 				   -((svc & MS_SVC_POP) != 0), &e2) < 0)
 		ms_warn("account delete: counts not updated: %s (run "
 			"reconstruct)", e2.internal);
 	rc = 0;
 out:
+	mbox_locks_release(&ml);
 	if (alk != NULL)
 		ms_plock_release(alk);
 	ms_acct_close(a);
@@ -1351,24 +1526,22 @@ edit_partition(void *ctx, struct ms_profile *p, struct ms_err *err)
 			      ((struct part_edit *)ctx)->name, err);
 }
 
-#define MOVE_MAX_LOCKS          (MS_MBLIST_MAX + 1)
-
 int
 ms_acct_move(struct ms_acct *a, const char *partition, struct ms_err *err)
 {
-	struct ms_plock *slk = NULL, *alk = NULL, **mlk = NULL;
-	struct ms_pool *pool = ms_pool_create("move", 0);
-	struct ms_mblist *l;
+	struct ms_plock *slk = NULL, *alk = NULL;
+	struct mbox_locks ml;
 	struct ms_pdir *nhome = NULL;
 	struct ms_perr perr;
 	struct ms_pfs *from, *to;
 	struct ms_profile *p;
 	struct ms_pool *pp = NULL;
 	struct ms_err e2;
-	size_t dst, i, nm = 0;
+	size_t dst;
 	unsigned svc;
 	int rc = -1;
 
+	memset(&ml, 0, sizeof(ml));
 	if (ms_store_part_find(a->st, partition, &dst) == NULL) {
 		(void)ms_err_set(err, MS_E_PARAMS, "no such partition",
 				 "no such partition: %.40s", partition);
@@ -1382,25 +1555,11 @@ ms_acct_move(struct ms_acct *a, const char *partition, struct ms_err *err)
 	}
 	from = ms_acct_fs(a);
 	to = ms_store_part(a->st, dst)->fs;
+	/* every mailbox lock, so no delivery writes into the old copy */
 	if (ms_store_lock(a->st, &slk, err) < 0 ||
 	    ms_acct_lock(a, &alk, err) < 0 ||
-	    ms_mblist_read(a->home, pool, &l, err) < 0)
+	    mbox_locks_take(a, &ml, err) < 0)
 		goto out;
-	/* every mailbox lock, so no delivery writes into the old copy */
-	mlk = ms_xcalloc(l->count + 1, sizeof(*mlk));
-	for (i = 0; i < l->count; i++) {
-		char res[MS_PLOCK_MAX_NAME + 1];
-
-		(void)snprintf(res, sizeof(res), "m-%.16s-%08lx",
-			       a->loc.hash, (unsigned long)l->ents[i].id);
-		if (ms_plock_take(from, res, MS_LOCK_EXCL,
-				  ms_store_lock_ms(a->st), &mlk[nm],
-				  &perr) < 0) {
-			(void)ms_err_from_perr(err, &perr, "mailbox lock");
-			goto out;
-		}
-		nm++;
-	}
 	if (profile_load(a->home, a->loc.name, &pp, &p, err) < 0)
 		goto out;
 	svc = prof_bits(p, "services", svc_words, 2);
@@ -1434,14 +1593,12 @@ ms_acct_move(struct ms_acct *a, const char *partition, struct ms_err *err)
 	ms_pdir_close(a->home);
 	a->home = nhome;
 	nhome = NULL;
-	for (i = nm; i > 0; i--)
-		ms_plock_release(mlk[i - 1]);
-	nm = 0;
+	/* a delivery still headed for the old copy fails, never lands there */
+	mbox_logs_remove(a, &ml, "move");
+	mbox_locks_release(&ml);
 	ms_plock_release(alk);
 	alk = NULL;
-	if (ms_store_tree_remove(from, a->loc.rel, &e2) < 0)
-		ms_warn("move: removing the old home %s failed: %s",
-			a->loc.rel, e2.internal);
+	home_remove(from, a->loc.rel, "move");
 	a->part = dst;
 	ms_pool_destroy(&a->ppool);
 	a->ppool = pp;
@@ -1451,15 +1608,12 @@ ms_acct_move(struct ms_acct *a, const char *partition, struct ms_err *err)
 out:
 	if (nhome != NULL)
 		ms_pdir_close(nhome);
-	for (i = nm; i > 0; i--)
-		ms_plock_release(mlk[i - 1]);
-	ms_xfree(mlk);
+	mbox_locks_release(&ml);
 	if (alk != NULL)
 		ms_plock_release(alk);
 	if (slk != NULL)
 		ms_plock_release(slk);
 	ms_pool_destroy(&pp);
-	ms_pool_destroy(&pool);
 	return rc;
 }
 

@@ -359,7 +359,8 @@ ms_mbox_tx_msg_end(struct ms_mbox_tx *tx, uint32_t flags,
 		return -1;
 	}
 	ms_buf_init(&rec, NULL, MS_CACHE_REC_MAX);
-	if (ms_mscan_result(&tx->scan, 0, m->guid, &m->size, &rec) < 0) {
+	if (ms_mscan_result(&tx->scan, 0, m->guid, &m->size, m->tmp,
+			    &rec) < 0) {
 		ms_mscan_free(&tx->scan);
 		ms_buf_free(&rec);
 		ms_err_set(err, MS_E_LIMIT, "Message structure too large",

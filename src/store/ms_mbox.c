@@ -1083,7 +1083,17 @@ ms_mb_wbegin(struct ms_mbox *mbox, struct ms_err *err)
 	if (ms_pfile_open(mbox->dir, MS_MB_LOG, MS_PF_WRITE, &mbox->wlog,
 			  &perr) < 0) {
 		mbox->wlog = NULL;
-		ms_mb_perr(err, &perr, mbox, "open log");
+		/*
+		 * No log under the lock: the mailbox (or its whole account)
+		 * was deleted since the handle was opened -- the deleter
+		 * removes the logs while holding the mailbox locks.  Nothing
+		 * may be stored, and nothing is created again here.
+		 */
+		if (perr.st == MS_NOTFOUND)
+			ms_err_set(err, MS_E_NOTFOUND, "Mailbox does not exist",
+				   "mailbox %s: deleted (no log)", mbox->rel);
+		else
+			ms_mb_perr(err, &perr, mbox, "open log");
 		goto fail;
 	}
 	if (log_hdr_read(mbox, mbox->wlog, &uidv, &gen, err) < 0)

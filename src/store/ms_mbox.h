@@ -163,8 +163,14 @@ const char *ms_mbox_keyword(const struct ms_mbox *mbox, unsigned bit);
 unsigned ms_mbox_keyword_count(const struct ms_mbox *mbox);
 int ms_mbox_keyword_bit(const struct ms_mbox *mbox, const char *name);
 
-/* Precomputed FETCH data of one message (strings as IMAP carries them;
-   .p == NULL when absent). */
+/*
+ * Precomputed FETCH data of one message (strings as IMAP carries them;
+ * .p == NULL when absent).  preview is the RFC 8970 PREVIEW text, raw
+ * (not an IMAP string): valid UTF-8, no NUL/CR/LF, at most 200
+ * characters (ms_preview.h); length 0 when the message has no text to
+ * preview (FETCH gives ""); .p == NULL only for a cache record written
+ * before previews existed (or whose preview read failed).
+ */
 struct ms_mbox_cached {
 	struct ms_str envelope, bodystructure, body, preview;
 	uint64_t hdr_size;              /* RFC822.HEADER size */

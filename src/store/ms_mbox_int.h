@@ -174,10 +174,15 @@ int ms_mscan_feed(struct ms_mscan *s, const void *data, size_t len,
 		  struct ms_buf *out);
 /* End of input: flush a pending CR into out. */
 int ms_mscan_end(struct ms_mscan *s, struct ms_buf *out);
-/* After end: unique id, size, and the cache record for uid appended to
-   rec (-1 only when rec is full). */
+/*
+ * After end: unique id, size, and the cache record for uid appended to
+ * rec (-1 only when rec is full).  f holds the stored bytes (the temp
+ * file being appended, or the message file): the PREVIEW is made from a
+ * bounded read of it; f NULL, or a read error, leaves PREVIEW out of the
+ * record (readers then compute it or report it absent).
+ */
 int ms_mscan_result(struct ms_mscan *s, uint32_t uid, unsigned char guid[16],
-		    uint64_t *size_r, struct ms_buf *rec);
+		    uint64_t *size_r, struct ms_pfile *f, struct ms_buf *rec);
 void ms_mscan_free(struct ms_mscan *s);
 
 /* Scan the stored message file of uid in dir (no normalising): guid,

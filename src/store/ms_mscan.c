@@ -4,11 +4,13 @@
  * end of one chunk waits for the next), SHA-256 of the stored bytes (the
  * unique id is its first 16 bytes), and the incremental MIME parser,
  * whose tree gives the cache record (ENVELOPE, BODYSTRUCTURE, BODY,
- * header size, body lines).  Used by append (normalising) and by
+ * header size, body lines, PREVIEW).  Used by append (normalising) and by
  * recovery and reconstruct on stored files (not normalising).
  *
- * PREVIEW (RFC 8970) is not computed yet: src/mime has no preview
- * builder; the cache tag is reserved and readers treat it as absent.
+ * PREVIEW (RFC 8970, ms_preview.h) needs body bytes the scan does not
+ * keep: once the tree is known, the chosen text part's first bytes (at
+ * most MS_PREVIEW_RAW_MAX per candidate) are read back from the stored
+ * file, which is still in the page cache.
  */
 #include "ms_sys.h"
 #include "ms_mbox_int.h"
@@ -18,6 +20,7 @@
 #include "ms_mem.h"
 #include "ms_mime.h"
 #include "ms_imapfmt.h"
+#include "ms_preview.h"
 
 #include <string.h>
 #include <openssl/evp.h>
@@ -120,9 +123,38 @@ add_item(struct ms_buf *rec, unsigned tag,
 	return rc;
 }
 
+/* ms_preview_read_fn over a platform file. */
+static int
+preview_read(void *ctx, uint64_t off, void *buf, size_t len, size_t *n_r)
+{
+	struct ms_perr perr;
+
+	return ms_pfile_read((struct ms_pfile *)ctx, buf, len, off, n_r,
+			     &perr);
+}
+
+/*
+ * Add the PREVIEW field made from f.  A read error leaves the field out
+ * (the append goes on; FETCH PREVIEW then finds it absent) -- the cache
+ * is derived data and a preview is not worth failing a delivery.
+ */
+static int
+add_preview(struct ms_buf *rec, const struct ms_mime_part *root,
+	    struct ms_pfile *f)
+{
+	struct ms_buf b;
+	int rc = 0;
+
+	ms_buf_init(&b, NULL, MS_PREVIEW_BYTES);
+	if (ms_preview_make(&b, root, preview_read, f) == 0)
+		rc = ms_cache_rec_field(rec, MS_CACHE_PREVIEW, b.data, b.len);
+	ms_buf_free(&b);
+	return rc;
+}
+
 int
 ms_mscan_result(struct ms_mscan *s, uint32_t uid, unsigned char guid[16],
-		uint64_t *size_r, struct ms_buf *rec)
+		uint64_t *size_r, struct ms_pfile *f, struct ms_buf *rec)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned char u64[8];
@@ -144,8 +176,11 @@ ms_mscan_result(struct ms_mscan *s, uint32_t uid, unsigned char guid[16],
 	if (ms_cache_rec_field(rec, MS_CACHE_HDR_SIZE_TAG, u64, 8) < 0)
 		goto full;
 	ms_le64_put(u64, root->body_lines);
-	if (ms_cache_rec_field(rec, MS_CACHE_BODY_LINES, u64, 8) < 0 ||
-	    ms_cache_rec_finish(rec, start) < 0)
+	if (ms_cache_rec_field(rec, MS_CACHE_BODY_LINES, u64, 8) < 0)
+		goto full;
+	if (f != NULL && add_preview(rec, root, f) < 0)
+		goto full;
+	if (ms_cache_rec_finish(rec, start) < 0)
 		goto full;
 	return 0;
 full:
@@ -195,10 +230,10 @@ ms_mscan_file(struct ms_pdir *dir, uint32_t uid, unsigned char guid[16],
 		(void)ms_mscan_feed(&s, buf, n, NULL);
 		off += n;
 	}
-	(void)ms_pfile_close(f, NULL);
 	ms_xfree(buf);
-	if (rc == 0 && ms_mscan_result(&s, uid, guid, size_r, rec) < 0)
+	if (rc == 0 && ms_mscan_result(&s, uid, guid, size_r, f, rec) < 0)
 		rc = ms_perr_set(perr, MS_NOMEM, 0, "cache record too large");
+	(void)ms_pfile_close(f, NULL);
 	ms_mscan_free(&s);
 	return rc;
 }

@@ -18,10 +18,12 @@ extern const struct ms_cu_suite ms_suite_mblist;
 extern const struct ms_cu_suite ms_suite_mbox;
 extern const struct ms_cu_suite ms_suite_mem;
 extern const struct ms_cu_suite ms_suite_mime;
+extern const struct ms_cu_suite ms_suite_mproc;
 extern const struct ms_cu_suite ms_suite_mrecov;
 extern const struct ms_cu_suite ms_suite_opts;
 extern const struct ms_cu_suite ms_suite_passwd;
 extern const struct ms_cu_suite ms_suite_pool;
+extern const struct ms_cu_suite ms_suite_preview;
 extern const struct ms_cu_suite ms_suite_qp;
 extern const struct ms_cu_suite ms_suite_quota;
 extern const struct ms_cu_suite ms_suite_recon;
@@ -48,10 +50,12 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_mbox,
 	&ms_suite_mem,
 	&ms_suite_mime,
+	&ms_suite_mproc,
 	&ms_suite_mrecov,
 	&ms_suite_opts,
 	&ms_suite_passwd,
 	&ms_suite_pool,
+	&ms_suite_preview,
 	&ms_suite_qp,
 	&ms_suite_quota,
 	&ms_suite_recon,

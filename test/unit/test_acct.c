@@ -10,6 +10,7 @@
 #include "ms_buf.h"
 #include "ms_conf.h"
 #include "ms_mblist.h"
+#include "ms_mbox.h"
 #include "ms_passwd.h"
 #include "ms_plat.h"
 #include "ms_pool.h"
@@ -726,6 +727,237 @@ test_acct_fault_profile_crash(void)
 	fault_profile(1);
 }
 
+/* ---- delete against deliveries ---- */
+
+struct del_thr {
+	struct ms_store *st;
+	uint32_t id;                    /* mailbox id */
+	struct ms_mutex *mu;
+	int *done;                      /* the delete has returned */
+	int *total;                     /* successes of all threads */
+	int ok, ok_after, fails, bad_fail, stopped;
+};
+
+static const char del_msg[] =
+	"From: a@example.com\r\nSubject: race\r\n\r\nbody\r\n";
+
+/* One delivery the way LMTP does it: account, quota, mailbox, append. */
+static int
+deliver_one(struct ms_store *st, uint32_t id, struct ms_err *err)
+{
+	struct ms_acct *a = NULL;
+	struct ms_quota *q = NULL;
+	struct ms_quota_hook qh;
+	struct ms_mbox *mb = NULL;
+	char rel[MS_PLAT_MAX_REL + 1], lk[MS_PLOCK_MAX_NAME + 1];
+	uint32_t uid;
+	int rc = -1;
+
+	if (ms_acct_open(st, "race", &a, err) < 0 ||
+	    ms_quota_open(a, &q, err) < 0)
+		goto out;
+	ms_quota_hook_init(q, &qh);
+	ms_mblist_mbox_names(a, id, rel, sizeof(rel), lk, sizeof(lk));
+	if (ms_mbox_open(ms_acct_fs(a), rel, lk, &mb, err) < 0)
+		goto out;
+	rc = ms_mbox_append(mb, del_msg, sizeof(del_msg) - 1, 0, NULL, 0, 0,
+			    &qh, &uid, err);
+out:
+	ms_mbox_close(mb);
+	if (q != NULL)
+		ms_quota_close(q);
+	ms_acct_close(a);
+	return rc;
+}
+
+static void *
+del_thr_main(void *arg)
+{
+	struct del_thr *t = arg;
+	struct ms_err err;
+	int i, after;
+
+	for (i = 0; i < 5000 && !t->stopped; i++) {
+		ms_mutex_lock(t->mu);
+		after = *t->done;
+		ms_mutex_unlock(t->mu);
+		if (deliver_one(t->st, t->id, &err) == 0) {
+			t->ok++;
+			/* a delivery that began after the delete returned
+			   must not succeed */
+			t->ok_after += after;
+			ms_mutex_lock(t->mu);
+			(*t->total)++;
+			ms_mutex_unlock(t->mu);
+			continue;
+		}
+		t->fails++;
+		if (err.cls != MS_E_NOTFOUND)
+			t->bad_fail++;
+		t->stopped = 1;
+	}
+	return NULL;
+}
+
+/* Deliveries in threads (to INBOX and another mailbox, each one opening
+   the account afresh) while the account is deleted: each succeeds before
+   the delete or fails cleanly with MS_E_NOTFOUND; the home is gone. */
+static void
+test_acct_delete_during_delivery(void)
+{
+	struct ms_store *st = store_new(NULL, 1, NULL);
+	struct ms_acct_new o;
+	struct ms_acct_loc loc;
+	struct ms_acct *a;
+	struct ms_thread *th[4];
+	struct del_thr t[4];
+	struct ms_mutex *mu = ms_mutex_new();
+	struct ms_store_counts c;
+	struct ms_pdir *home;
+	struct ms_perr perr;
+	struct ms_err err;
+	uint32_t extra = 0;
+	int done = 0, total = 0, i, n;
+
+	ms_acct_new_init(&o);
+	MS_CU_OK(ms_acct_create(st, "race", &o, &err));
+	MS_CU_OK(ms_acct_open(st, "race", &a, &err));
+	MS_CU_OK(ms_mblist_create(a, "Extra", MS_SU_NONE, &extra, NULL,
+				  &err));
+	ms_acct_close(a);
+	for (i = 0; i < 4; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].st = st;
+		t[i].id = i % 2 == 0 ? MS_MBOX_INBOX_ID : extra;
+		t[i].mu = mu;
+		t[i].done = &done;
+		t[i].total = &total;
+		MS_CU_OK(ms_thread_start(del_thr_main, &t[i], &th[i], NULL));
+	}
+	/* let the deliveries get going (at most ~10 s) */
+	for (i = 0; i < 2000; i++) {
+		ms_mutex_lock(mu);
+		n = total;
+		ms_mutex_unlock(mu);
+		if (n >= 12)
+			break;
+		ms_time_sleep_ms(5);
+	}
+	MS_CU_OK(ms_acct_delete(st, "race", &err));
+	ms_mutex_lock(mu);
+	done = 1;
+	ms_mutex_unlock(mu);
+	for (i = 0; i < 4; i++)
+		ms_thread_join(th[i], NULL);
+	n = 0;
+	for (i = 0; i < 4; i++) {
+		n += t[i].ok;
+		MS_CU_EQ_INT(t[i].ok_after, 0);
+		MS_CU_EQ_INT(t[i].bad_fail, 0);
+		MS_CU_EQ_INT(t[i].fails, 1);    /* every one ended on one */
+	}
+	CU_ASSERT(n >= 12);
+	/* the home is gone, the account too, and the counters agree */
+	MS_CU_EQ_INT(ms_acct_open(st, "race", &a, &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_E_NOTFOUND);
+	MS_CU_OK(ms_acct_locate(st, "race", &loc, &err));
+	MS_CU_EQ_INT(ms_pdir_open(ms_store_part(st, 0)->fs, loc.rel, 0, &home,
+				  &perr), -1);
+	MS_CU_EQ_INT(perr.st, MS_NOTFOUND);
+	MS_CU_OK(ms_store_counts_total(st, &c, &err));
+	MS_CU_EQ_UINT(c.accounts, 0);
+	ms_mutex_free(mu);
+	ms_store_close(st);
+}
+
+struct del_arg {
+	struct ms_store *st;
+	int rc;
+	struct ms_err err;
+};
+
+static void *
+del_main(void *arg)
+{
+	struct del_arg *d = arg;
+
+	d->rc = ms_acct_delete(d->st, "held", &d->err);
+	return NULL;
+}
+
+/* Delete waits for a mailbox lock (a delivery committing), after the
+   account lock; a handle opened before the delete then fails cleanly,
+   also with a message written before the delete and committed after. */
+static void
+test_acct_delete_takes_mailbox_locks(void)
+{
+	struct ms_store *st = store_new(NULL, 1, "store.lock_timeout=5s");
+	struct ms_acct_new o;
+	struct ms_acct *a, *b;
+	struct ms_mbox *mb;
+	struct ms_mbox_tx *tx = NULL;
+	struct ms_plock *lk;
+	struct ms_thread *th;
+	struct del_arg d;
+	struct ms_perr perr;
+	struct ms_err err;
+	char rel[MS_PLAT_MAX_REL + 1], lock[MS_PLOCK_MAX_NAME + 1];
+	uint32_t extra = 0, uid = 0, first = 0;
+
+	ms_acct_new_init(&o);
+	MS_CU_OK(ms_acct_create(st, "held", &o, &err));
+	MS_CU_OK(ms_acct_open(st, "held", &a, &err));
+	MS_CU_OK(ms_mblist_create(a, "Extra", MS_SU_NONE, &extra, NULL,
+				  &err));
+	ms_mblist_mbox_names(a, extra, rel, sizeof(rel), lock, sizeof(lock));
+	CU_ASSERT_FATAL(ms_mbox_open(ms_acct_fs(a), rel, lock, &mb,
+				     &err) == 0);
+	MS_CU_OK(ms_mbox_append(mb, del_msg, sizeof(del_msg) - 1, 0, NULL, 0,
+				0, NULL, &uid, &err));
+	MS_CU_EQ_UINT(uid, 1);
+	/* a message written to its temporary file, not yet committed */
+	MS_CU_OK(ms_mbox_tx_begin(mb, &tx, &err));
+	MS_CU_OK(ms_mbox_tx_msg_begin(tx, &err));
+	MS_CU_OK(ms_mbox_tx_msg_data(tx, del_msg, sizeof(del_msg) - 1, &err));
+	MS_CU_OK(ms_mbox_tx_msg_end(tx, 0, NULL, 0, 0, &err));
+
+	/* hold Extra's lock as a committing delivery would */
+	MS_CU_OK(ms_plock_take(ms_acct_fs(a), lock, MS_LOCK_EXCL, 0, &lk,
+			       &perr));
+	memset(&d, 0, sizeof(d));
+	d.st = st;
+	d.rc = 99;
+	MS_CU_OK(ms_thread_start(del_main, &d, &th, NULL));
+	ms_time_sleep_ms(300);
+	/* still an account: delete is waiting for the mailbox lock */
+	MS_CU_OK(ms_acct_open(st, "held", &b, &err));
+	ms_acct_close(b);
+	ms_plock_release(lk);
+	ms_thread_join(th, NULL);
+	MS_CU_EQ_INT(d.rc, 0);
+	MS_CU_EQ_INT(ms_acct_open(st, "held", &b, &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_E_NOTFOUND);
+
+	/* the handle from before: nothing is stored, nothing crashes */
+	MS_CU_EQ_INT(ms_mbox_tx_commit(tx, NULL, &first, &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_E_NOTFOUND);
+	ms_mbox_tx_free(tx);
+	MS_CU_EQ_INT(ms_mbox_append(mb, del_msg, sizeof(del_msg) - 1, 0,
+				    NULL, 0, 0, NULL, &uid, &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_E_NOTFOUND);
+	ms_mbox_close(mb);
+	/* the home is gone (the temporary file did not keep it) */
+	{
+		struct ms_pdir *home;
+
+		MS_CU_EQ_INT(ms_pdir_open(ms_acct_fs(a), ms_acct_loc(a)->rel,
+					  0, &home, &perr), -1);
+		MS_CU_EQ_INT(perr.st, MS_NOTFOUND);
+	}
+	ms_acct_close(a);
+	ms_store_close(st);
+}
+
 /* ---- generated by tools/gen_suites.py; do not edit below ---- */
 static CU_TestInfo ms_tests_acct[] = {
 	{ "test_acct_canon", test_acct_canon },
@@ -740,6 +972,8 @@ static CU_TestInfo ms_tests_acct[] = {
 	{ "test_acct_debris", test_acct_debris },
 	{ "test_acct_fault_profile", test_acct_fault_profile },
 	{ "test_acct_fault_profile_crash", test_acct_fault_profile_crash },
+	{ "test_acct_delete_during_delivery", test_acct_delete_during_delivery },
+	{ "test_acct_delete_takes_mailbox_locks", test_acct_delete_takes_mailbox_locks },
 	CU_TEST_INFO_NULL
 };
 const struct ms_cu_suite ms_suite_acct = {

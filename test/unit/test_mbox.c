@@ -3,7 +3,8 @@
  * open/STATUS, append (CRLF normalisation, internal date in mtime,
  * unique id), UIDs and MODSEQs, flags and keywords, CONDSTORE, expunge,
  * copy and move (hard link and byte copy), refresh across handles,
- * batches, quota, and concurrent appenders in threads.
+ * batches, quota, concurrent appenders in threads, and the cached
+ * PREVIEW (from the cache and from the file when the cache is gone).
  */
 #include "ms_sys.h"
 #include "ms_mbox.h"
@@ -183,6 +184,9 @@ test_mbox_append_basic(void)
 	CU_ASSERT_PTR_NOT_NULL(c.body.p);
 	MS_CU_EQ_INT(c.hdr_size, sizeof(msg1) - 1 - 9);
 	MS_CU_EQ_INT(c.body_lines, 1);
+	/* PREVIEW (RFC 8970) computed at append */
+	CU_ASSERT_PTR_NOT_NULL(c.preview.p);
+	MS_CU_EQ_MEM(c.preview.p, c.preview.len, "Hi Bob.", 7);
 	MS_CU_EQ_INT(ms_mbox_cache_get(mb2, 99, pool, &c, &err), -1);
 	MS_CU_EQ_INT(err.cls, MS_E_NOTFOUND);
 	ms_mbox_close(mb2);
@@ -771,6 +775,7 @@ test_mbox_large_multipart(void)
 	struct ms_mbox_cached c;
 	struct ms_pool *pool = ms_pool_create("t", 0);
 	struct ms_err err;
+	struct ms_pdir *dir;
 	char rel[64], lk[32];
 	char *big;
 	size_t n = 0, cap = 400000, len;
@@ -796,6 +801,15 @@ test_mbox_large_multipart(void)
 	MS_CU_OK(ms_mbox_cache_get(mb, uid, pool, &c, &err));
 	CU_ASSERT(c.bodystructure.len > 20 &&
 		  memcmp(c.bodystructure.p, "((\"text\" \"plain\"", 16) == 0);
+	MS_CU_EQ_INT(c.from_file, 0);
+	MS_CU_EQ_MEM(c.preview.p, c.preview.len, "hello", 5);
+	/* cache gone: the same PREVIEW computed from the message file */
+	MS_CU_OK(ms_pdir_open(fs, rel, 0, &dir, NULL));
+	MS_CU_OK(ms_pfile_remove(dir, "cache", NULL));
+	ms_pdir_close(dir);
+	MS_CU_OK(ms_mbox_cache_get(mb, uid, pool, &c, &err));
+	MS_CU_EQ_INT(c.from_file, 1);
+	MS_CU_EQ_MEM(c.preview.p, c.preview.len, "hello", 5);
 	free(big);
 	ms_pool_destroy(&pool);
 	ms_mbox_close(mb);
