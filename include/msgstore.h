@@ -28,11 +28,13 @@
  * The first ms_api_open() starts the platform layer, so call it before
  * starting threads of your own.
  *
- * Who may manage.  The library checks no identity: whoever can open the
- * store's files (the OS user that owns the store, or the superuser) can
- * do everything here.  Authenticated management by store accounts with
- * the MANAGE flag arrives with the HTTP/API issue, which will check the
- * flag before calling these functions; nothing here pretends to check it.
+ * Who may manage.  The calls themselves check no identity: whoever can
+ * open the store's files can do everything here.  ms_api_may_manage()
+ * says whether the process is the superuser or the store's owner, and
+ * the msgstore command refuses to manage a store otherwise.
+ * Authenticated management by store accounts with the MANAGE flag
+ * arrives with the HTTP service, which checks the flag before calling
+ * these functions.
  *
  * The version strings: MS_VERSION is the release number every program
  * prints for --version.  The build description names the version, the
@@ -146,6 +148,13 @@ int ms_api_open_conf(const struct ms_conf *conf, unsigned flags,
 
 /* Close every partition and free the handle.  NULL is fine. */
 void ms_api_close(struct ms_api *api);
+
+/*
+ * May the calling process manage this store: is it the superuser, or the
+ * owner of the first partition's root?  1 yes, 0 no, -1 with err.  The
+ * msgstore command refuses to manage a store when this says no.
+ */
+int ms_api_may_manage(struct ms_api *api, struct ms_api_err *err);
 
 /* The configuration in use (owned by the handle or the caller). */
 const struct ms_conf *ms_api_conf(const struct ms_api *api);

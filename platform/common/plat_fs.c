@@ -280,6 +280,16 @@ ms_pfs_backend(const struct ms_pfs *fs)
 }
 
 int
+ms_pfs_owner_is_me(struct ms_pfs *fs, struct ms_perr *err)
+{
+	if (fs == NULL)
+		return perr_name(err, MS_INVALID, "owner", NULL, NULL);
+	if (fs->ops->fs_owner_is_me == NULL)
+		return unsupported(err, "owner");
+	return fs->ops->fs_owner_is_me(fs, err);
+}
+
+int
 ms_pfs_space(struct ms_pfs *fs, struct ms_pfs_space *sp_r,
 	     struct ms_perr *err)
 {

@@ -718,6 +718,16 @@ fault_fs_close(struct ms_pfs *fs)
 }
 
 static int
+fault_fs_owner_is_me(struct ms_pfs *fs, struct ms_perr *err)
+{
+	struct fault_fs *ffs = ffs_of(fs);
+
+	if (gate(ffs, MS_FAULT_OP_READ, err) < 0)
+		return -1;
+	return ms_pfs_owner_is_me(ffs->inner, err);
+}
+
+static int
 fault_fs_space(struct ms_pfs *fs, struct ms_pfs_space *sp_r,
 	       struct ms_perr *err)
 {
@@ -1333,4 +1343,5 @@ const struct ms_pfs_ops ms_pfs_fault_ops = {
 	fault_lock_release,
 	fault_set_mtime,
 	fault_file_discard,
+	fault_fs_owner_is_me,
 };

@@ -164,6 +164,10 @@ int ms_pfs_open(const char *backend, const char *root, unsigned flags,
 void ms_pfs_close(struct ms_pfs *fs);
 const char *ms_pfs_backend(const struct ms_pfs *fs);
 
+/* May this process manage the store at fs: is it the superuser, or the
+   owner of the root directory?  1 yes, 0 no, -1 error. */
+int ms_pfs_owner_is_me(struct ms_pfs *fs, struct ms_perr *err);
+
 /* Space on the volume that holds the root (for partition placement). */
 int ms_pfs_space(struct ms_pfs *fs, struct ms_pfs_space *sp_r,
 		 struct ms_perr *err);

@@ -100,6 +100,8 @@ struct ms_pfs_ops {
 			 struct ms_perr *err);
 	/* Remove the unpublished temporary file f and release f. */
 	int (*file_discard)(struct ms_pfile *f, struct ms_perr *err);
+	/* 1 when the process is privileged or owns the root, else 0. */
+	int (*fs_owner_is_me)(struct ms_pfs *fs, struct ms_perr *err);
 };
 
 /*

@@ -292,6 +292,17 @@ posix_fs_close(struct ms_pfs *fs)
 }
 
 static int
+posix_fs_owner_is_me(struct ms_pfs *fs, struct ms_perr *err)
+{
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (fstat(pfs_of(fs)->rootfd, &st) < 0)
+		return ms_posix_perr(err, errno, "owner", "", NULL);
+	return me == 0 || st.st_uid == me;
+}
+
+static int
 posix_fs_space(struct ms_pfs *fs, struct ms_pfs_space *sp_r,
 	       struct ms_perr *err)
 {
@@ -934,4 +945,5 @@ const struct ms_pfs_ops ms_pfs_posix_ops = {
 	ms_posix_lock_release,
 	posix_set_mtime,
 	posix_file_discard,
+	posix_fs_owner_is_me,
 };

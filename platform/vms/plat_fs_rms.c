@@ -742,6 +742,28 @@ struct dvi_item {
 
 /* Free and total blocks of the root's volume ($GETDVI).  Free blocks
    are the volume's, not what a disk quota leaves us (verify). */
+/*
+ * The CRTL's stat() of the root directory gives its owner as a uid (from
+ * the owner UIC) and geteuid() the process's (verify both mappings, and
+ * whether SYSPRV should count as the superuser as uid 0 does here).
+ */
+static int
+rms_fs_owner_is_me(struct ms_pfs *fs, struct ms_perr *err)
+{
+	struct rms_fs *rfs = rfs_of(fs);
+	char spec[SPEC_MAX], path[SPEC_MAX];
+	struct stat st;
+	uid_t me = geteuid();
+
+	(void)snprintf(spec, sizeof(spec), "%s[%s]", rfs->dev,
+		       rfs->dir[0] != '\0' ? rfs->dir : "000000");
+	if (crtl_name(spec, path, sizeof(path)) < 0)
+		return ms_perr_set(err, MS_INVALID, 0, "owner: name");
+	if (stat(path, &st) < 0)
+		return crtl_err(err, errno, "stat", spec);
+	return me == 0 || st.st_uid == me;
+}
+
 static int
 rms_fs_space(struct ms_pfs *fs, struct ms_pfs_space *sp_r,
 	     struct ms_perr *err)
@@ -1589,4 +1611,5 @@ const struct ms_pfs_ops ms_pfs_rms_ops = {
 	ms_vms_enq_release,
 	rms_set_mtime,
 	rms_file_discard,
+	rms_fs_owner_is_me,
 };

@@ -72,10 +72,15 @@ int ms_cli_getopt(const char *cmd, const struct ms_cli_opt *opts, int argc,
 		  int *npos_r);
 
 /* Open the store of ctx->conf through the public API (flags:
-   MS_API_CREATE ...).  0, or prints the error and returns its exit
-   status. */
+   MS_API_CREATE ...) and check that this process may manage it (the
+   superuser or the store's owner).  0, or prints the error and returns
+   its exit status. */
 int ms_cli_store_open(struct ms_cli_ctx *ctx, const char *cmd,
 		      unsigned flags, struct ms_api **api_r);
+
+/* Say that only the superuser or the store's owner may manage it;
+   returns 77 (EX_NOPERM). */
+int ms_cli_not_manager(const char *cmd);
 
 /* Print "msgstore CMD: what: message" on stderr; returns the sysexits
    status for err (ms_api_sysexit()). */

@@ -153,9 +153,27 @@ ms_cli_store_open(struct ms_cli_ctx *ctx, const char *cmd, unsigned flags,
 {
 	struct ms_api_err err;
 
+	int may;
+
 	if (ms_api_open_conf(ctx->conf, flags, api_r, &err) < 0)
 		return ms_cli_fail(cmd, "cannot open the store", &err);
+	may = ms_api_may_manage(*api_r, &err);
+	if (may <= 0) {
+		ms_api_close(*api_r);
+		*api_r = NULL;
+		if (may < 0)
+			return ms_cli_fail(cmd, "cannot open the store", &err);
+		return ms_cli_not_manager(cmd);
+	}
 	return 0;
+}
+
+int
+ms_cli_not_manager(const char *cmd)
+{
+	fprintf(stderr, "%s %s: only the superuser or the owner of the "
+		"store may manage it\n", P, cmd);
+	return MS_EX_NOPERM;
 }
 
 int

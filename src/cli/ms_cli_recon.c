@@ -19,6 +19,7 @@
 #include "ms_err.h"
 #include "ms_opts.h"
 #include "ms_recon_acct.h"
+#include "ms_plat.h"
 #include "ms_store.h"
 
 #include <stdio.h>
@@ -227,6 +228,10 @@ run(struct ms_cli_ctx *ctx, const char *cmd, int fix, int argc, char **argv)
 	if (ms_store_open(ctx->conf, 0, &st, &err) < 0) {
 		fprintf(stderr, "%s %s: %s\n", MS_CLI_PROG, cmd, err.internal);
 		return err.cls == MS_E_TEMP ? MS_EX_TEMPFAIL : MS_EX_CONFIG;
+	}
+	if (ms_pfs_owner_is_me(ms_store_part(st, 0)->fs, NULL) != 1) {
+		ms_store_close(st);
+		return ms_cli_not_manager(cmd);
 	}
 	ms_rc_opts_init(&o);
 	o.dry_run = a.dry_run;

@@ -1033,3 +1033,20 @@ ms_api_check(struct ms_api *api, const char *account,
 {
 	return api_repair(api, account, 0, 1, sum_r, err);
 }
+
+int
+ms_api_may_manage(struct ms_api *api, struct ms_api_err *err)
+{
+	struct ms_perr perr;
+	struct ms_err e;
+	int rc;
+
+	rc = ms_pfs_owner_is_me(ms_store_part(api->st, 0)->fs, &perr);
+	if (rc < 0) {
+		(void)ms_err_from_perr(&e, &perr, "store owner");
+		api_err(err, &e, 0);
+		return -1;
+	}
+	api_ok(err);
+	return rc;
+}

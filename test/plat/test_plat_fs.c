@@ -862,6 +862,17 @@ test_plat_fs_stat(void)
 	ms_pdir_close(dir);
 }
 
+/* The root this run made belongs to this process. */
+static void
+test_plat_fs_owner(void)
+{
+	struct ms_perr err;
+
+	MS_CU_EQ_INT(ms_pfs_owner_is_me(fs, &err), 1);
+	MS_CU_EQ_INT(ms_pfs_owner_is_me(NULL, &err), -1);
+	MS_CU_EQ_INT(err.st, MS_INVALID);
+}
+
 /* The internal date of a message lives in its file's mtime. */
 static void
 test_plat_fs_set_mtime(void)
@@ -1378,6 +1389,7 @@ static CU_TestInfo ms_tests_plat_fs[] = {
 	{ "test_plat_fs_rename", test_plat_fs_rename },
 	{ "test_plat_fs_link", test_plat_fs_link },
 	{ "test_plat_fs_stat", test_plat_fs_stat },
+	{ "test_plat_fs_owner", test_plat_fs_owner },
 	{ "test_plat_fs_set_mtime", test_plat_fs_set_mtime },
 	{ "test_plat_fs_list", test_plat_fs_list },
 	{ "test_plat_fs_read_write_offsets", test_plat_fs_read_write_offsets },

@@ -332,5 +332,27 @@ has help out "stats"
 run help-account 0 "$cli" help account
 has help-account out "--password-stdin"
 
+# ---- who may manage: the superuser or the store's owner -----------------------------
+# As root, run the command as nobody against a store root owns (refused,
+# 77), then against one nobody owns (allowed).  Skipped when not root.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	chmod 755 "$tmp"
+	chmod -R a+rX "$root"
+	as_nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	}
+	run foreign-list 77 as_nobody "$cli" --set "store.root=$root" \
+		account list
+	has foreign-list err "only the superuser or the owner"
+	run foreign-check 77 as_nobody "$cli" --set "store.root=$root" check
+	# a delivery agent never bounces mail over a set-up problem: 75
+	run foreign-deliver 75 as_nobody "$cli" --set "store.root=$root" \
+		deliver alice@example.com
+	chown -R 65534:65534 "$root"
+	run owner-list 0 as_nobody "$cli" --set "store.root=$root" \
+		account list
+	run owner-check 0 as_nobody "$cli" --set "store.root=$root" check
+fi
+
 echo "cli_store: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
