@@ -338,6 +338,9 @@ has help-account out "--password-stdin"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	chmod 755 "$tmp"
 	chmod -R a+rX "$root"
+	# the checkout may sit where nobody cannot reach it: use a copy
+	cp "$cli" "$tmp/msgstore-copy" && chmod 755 "$tmp/msgstore-copy"
+	cli=$tmp/msgstore-copy
 	as_nobody() {
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
 	}
