@@ -35,7 +35,6 @@
 
 #define PROFILE_LEAF            "profile"
 #define MBLIST_MAX_BYTES        ((size_t)8 << 20)
-#define COPY_CHUNK              65536
 #define QUOTA_TRIES             3
 #define DENT_MAX                (MS_PLAT_MAX_PART * 2 + 2)
 
@@ -1115,48 +1114,6 @@ out:
  * Homes: placement, moves, debris
  * ====================================================================== */
 
-/* Copy one file durably (temporary file, mtime, sync, publish). */
-static int
-file_copy(struct ms_pdir *from, struct ms_pdir *to, const char *leaf,
-	  struct ms_err *err)
-{
-	struct ms_pfile *in = NULL, *out = NULL;
-	struct ms_perr perr;
-	struct ms_pstat pst;
-	unsigned char *buf = ms_xmalloc(COPY_CHUNK);
-	uint64_t off = 0;
-	size_t n;
-
-	if (ms_pfile_stat(from, leaf, &pst, &perr) < 0 ||
-	    ms_pfile_open(from, leaf, MS_PF_READ, &in, &perr) < 0 ||
-	    ms_pfile_create_temp(to, &out, &perr) < 0)
-		goto fail;
-	for (;;) {
-		if (ms_pfile_read(in, buf, COPY_CHUNK, off, &n, &perr) < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		if (ms_pfile_write(out, buf, n, off, &perr) < 0)
-			goto fail;
-		off += n;
-	}
-	if (ms_pfile_set_mtime(out, pst.mtime, &perr) < 0 ||
-	    ms_pfile_sync(out, &perr) < 0 ||
-	    ms_pfile_publish(to, out, leaf, MS_PUB_NOSYNC, &perr) < 0)
-		goto fail;
-	(void)ms_pfile_close(in, NULL);
-	ms_xfree(buf);
-	return ms_pfile_close(out, &perr) < 0 ?
-		ms_err_from_perr(err, &perr, "copy") : 0;
-fail:
-	if (in != NULL)
-		(void)ms_pfile_close(in, NULL);
-	if (out != NULL)
-		(void)ms_pfile_discard(out, NULL);
-	ms_xfree(buf);
-	return ms_err_from_perr(err, &perr, "copy");
-}
-
 /* A second name for leaf (hard link), or a copy where links are not
    supported. */
 static int
@@ -1169,7 +1126,7 @@ file_link(struct ms_pdir *from, struct ms_pdir *to, const char *leaf,
 		return 0;
 	if (perr.st != MS_UNSUPPORTED)
 		return ms_err_from_perr(err, &perr, "link");
-	return file_copy(from, to, leaf, err);
+	return ms_store_file_copy(from, to, leaf, err);
 }
 
 /* Link the tree from to the tree to (same root), every file but

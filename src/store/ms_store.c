@@ -656,7 +656,7 @@ ms_store_tree_remove(struct ms_pfs *fs, const char *rel, struct ms_err *err)
 	return tree_remove(fs, rel, 0, err);
 }
 
-/* Copy one file durably (temporary file, mtime, sync, publish). */
+/* ms_store_file_copy() with the caller's COPY_CHUNK buffer. */
 static int
 file_copy(struct ms_pdir *from, struct ms_pdir *to, const char *leaf,
 	  unsigned char *buf, struct ms_err *err)
@@ -693,6 +693,17 @@ fail:
 	if (out != NULL)
 		(void)ms_pfile_discard(out, NULL);
 	return ms_err_from_perr(err, &perr, "copy");
+}
+
+int
+ms_store_file_copy(struct ms_pdir *from, struct ms_pdir *to, const char *leaf,
+		   struct ms_err *err)
+{
+	unsigned char *buf = ms_xmalloc(COPY_CHUNK);
+	int rc = file_copy(from, to, leaf, buf, err);
+
+	ms_xfree(buf);
+	return rc;
 }
 
 static int

@@ -158,6 +158,15 @@ int ms_store_tree_remove(struct ms_pfs *fs, const char *rel,
 			 struct ms_err *err);
 
 /*
+ * Copy the file leaf of `from` into `to` durably (temporary file, the
+ * same modification time, sync, publish without replacing and without a
+ * directory sync: the caller syncs `to` after its batch).  MS_E_EXISTS
+ * when leaf exists in `to`.
+ */
+int ms_store_file_copy(struct ms_pdir *from, struct ms_pdir *to,
+		       const char *leaf, struct ms_err *err);
+
+/*
  * Copy the tree rel of `from` to rel of `to` (another root): every file
  * is written, given its modification time, synced; every directory is
  * synced after its entries.  Temporary files are not copied, nor the
