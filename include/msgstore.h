@@ -180,8 +180,8 @@ const struct ms_conf *ms_api_conf(const struct ms_api *api);
 #define MS_API_SVC_POP          0x02u
 
 /* Options of a new account; ms_api_acct_new_init() sets the defaults:
-   no password, no full name, partition by store.placement, both
-   services, no flags, no quota. */
+   no password, no full name, no subdomain, partition by
+   store.placement, both services, no flags, no quota. */
 struct ms_api_acct_new {
 	const char *password;   /* NULL: none (cannot log in) */
 	const char *fullname;   /* NULL: none */
@@ -190,14 +190,17 @@ struct ms_api_acct_new {
 	unsigned services;      /* MS_API_SVC_* */
 	uint64_t quota_bytes;   /* 0 = no limit */
 	uint64_t quota_messages;
+	const char *subdomain;  /* organisational unit, e.g. "sales";
+				   NULL or "": none */
 };
 void ms_api_acct_new_init(struct ms_api_acct_new *o);
 
 /*
  * Create the account name with its INBOX.  Site limits (limits.max_*)
  * are checked: MS_API_E_LIMIT.  MS_API_E_EXISTS when it exists,
- * MS_API_E_PARAMS for a bad name, password, full name or an unknown
- * partition.  The password is hashed
+ * MS_API_E_PARAMS for a bad name, password, full name, subdomain or an
+ * unknown partition.  The profile records the domain (the part of the
+ * canonical name after '@').  The password is hashed
  * (auth.pbkdf2_iterations) and never stored or logged as given; wiping
  * the caller's copy is the caller's business.
  */
@@ -220,6 +223,10 @@ struct ms_api_acct_info {
 	int has_password;
 	uint64_t quota_bytes, quota_messages;   /* limits, 0 = none */
 	uint64_t used_bytes, used_messages;     /* current usage */
+	char domain[MS_API_NAME_MAX + 1];       /* of name, after '@' */
+	char subdomain[MS_API_TEXT_MAX + 1];    /* "" when none */
+	char last_login[32];                    /* ISO 8601 UTC; "" never or
+						   unknown */
 };
 
 /* Fill *info_r.  MS_API_E_NOUSER when there is no such account;
@@ -279,6 +286,12 @@ int ms_api_acct_services(struct ms_api *api, const char *name,
 /* Set the full name ("" or NULL removes it). */
 int ms_api_acct_fullname(struct ms_api *api, const char *name,
 			 const char *fullname, struct ms_api_err *err);
+/* Set the subdomain, free text naming an organisational unit ("" or
+   NULL removes it).  Full name and subdomain: UTF-8 without control
+   characters or outer blanks, at most MS_API_TEXT_MAX bytes, else
+   MS_API_E_PARAMS. */
+int ms_api_acct_subdomain(struct ms_api *api, const char *name,
+			  const char *subdomain, struct ms_api_err *err);
 /* Move the account's home to another partition (durably; a crash leaves
    two complete copies, never none).  MS_API_E_PARAMS for an unknown
    partition or when it is already there. */

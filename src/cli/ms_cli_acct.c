@@ -35,13 +35,15 @@ static int cmd_quota(struct ms_cli_ctx *, int, char **);
 static int cmd_flags(struct ms_cli_ctx *, int, char **);
 static int cmd_services(struct ms_cli_ctx *, int, char **);
 static int cmd_fullname(struct ms_cli_ctx *, int, char **);
+static int cmd_subdomain(struct ms_cli_ctx *, int, char **);
 static int cmd_move(struct ms_cli_ctx *, int, char **);
 static int cmd_stats(struct ms_cli_ctx *, int, char **);
 
 const struct ms_cli_cmd ms_cli_acct_cmds[] = {
 	{ "account create", "ADDRESS --password-stdin [--quota BYTES] "
 	  "[--quota-messages N] [--flags manage,disabled,lockpwd] "
-	  "[--services imap,pop] [--fullname TEXT] [--partition NAME]",
+	  "[--services imap,pop] [--fullname TEXT] [--subdomain TEXT] "
+	  "[--partition NAME]",
 	  "create an account (password read from standard input)",
 	  MS_CLI_CONF, cmd_create },
 	{ "account delete", "ADDRESS --yes",
@@ -63,6 +65,9 @@ const struct ms_cli_cmd ms_cli_acct_cmds[] = {
 	  "set the services an account may use", MS_CLI_CONF, cmd_services },
 	{ "account fullname", "ADDRESS TEXT",
 	  "set the full name (\"\" removes it)", MS_CLI_CONF, cmd_fullname },
+	{ "account subdomain", "ADDRESS TEXT",
+	  "set the subdomain, an organisational unit (\"\" removes it)",
+	  MS_CLI_CONF, cmd_subdomain },
 	{ "account move", "ADDRESS PARTITION",
 	  "move an account to another partition", MS_CLI_CONF, cmd_move },
 	{ "stats", "[--json]", "accounts and partitions of the store",
@@ -285,7 +290,7 @@ cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "account create";
 	const char *quota = NULL, *qmsgs = NULL, *flags = NULL, *svcs = NULL;
-	const char *fullname = NULL, *part = NULL;
+	const char *fullname = NULL, *subdomain = NULL, *part = NULL;
 	int pw_stdin = 0, npos, rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--password-stdin", 0, NULL, &pw_stdin },
@@ -294,6 +299,7 @@ cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
 		{ "--flags", 1, &flags, NULL },
 		{ "--services", 1, &svcs, NULL },
 		{ "--fullname", 1, &fullname, NULL },
+		{ "--subdomain", 1, &subdomain, NULL },
 		{ "--partition", 1, &part, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
@@ -307,6 +313,7 @@ cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	ms_api_acct_new_init(&o);
 	o.fullname = fullname;
+	o.subdomain = subdomain;
 	o.partition = part;
 	if (quota != NULL && ms_cli_parse_u64(quota, 1, &o.quota_bytes) < 0) {
 		fprintf(stderr, "%s %s: bad --quota '%s'\n", P, cmd, quota);
@@ -430,9 +437,14 @@ cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
 		ms_json_init(&j, &b);
 		ms_json_obj_begin(&j);
 		ms_json_kstr(&j, "name", info->name);
+		ms_json_kstr(&j, "domain", info->domain);
 		ms_json_kstr(&j, "fullname", info->fullname);
+		ms_json_kstr(&j, "subdomain", info->subdomain);
 		ms_json_kstr(&j, "partition", info->partition);
 		ms_json_kstr(&j, "created", info->created);
+		/* null: never, or not known */
+		ms_json_kstr(&j, "last_login", info->last_login[0] != '\0' ?
+			     info->last_login : NULL);
 		json_words(&j, "flags", fl);
 		json_words(&j, "services", sv);
 		ms_json_kbool(&j, "has_password", info->has_password);
@@ -444,9 +456,13 @@ cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
 		return ms_cli_json_print(cmd, &j, &b);
 	}
 	printf("%-16s %s\n", "name:", info->name);
+	printf("%-16s %s\n", "domain:", info->domain);
 	printf("%-16s %s\n", "fullname:", info->fullname);
+	printf("%-16s %s\n", "subdomain:", info->subdomain);
 	printf("%-16s %s\n", "partition:", info->partition);
 	printf("%-16s %s\n", "created:", info->created);
+	printf("%-16s %s\n", "last login:", info->last_login[0] != '\0' ?
+	       info->last_login : "never");
 	printf("%-16s %s\n", "flags:", fl[0] != '\0' ? fl : "none");
 	printf("%-16s %s\n", "services:", sv[0] != '\0' ? sv : "none");
 	printf("%-16s %s\n", "password:", info->has_password ? "set" : "none");
@@ -525,7 +541,7 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 }
 
 /* ======================================================================
- * account passwd / quota / flags / services / fullname / move
+ * account passwd / quota / flags / services / fullname / subdomain / move
  * ====================================================================== */
 
 static int
@@ -675,6 +691,26 @@ cmd_fullname(struct ms_cli_ctx *ctx, int argc, char **argv)
 	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
 		return rc;
 	if (ms_api_acct_fullname(api, pos[0], pos[1], &err) < 0)
+		rc = ms_cli_fail(cmd, pos[0], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+static int
+cmd_subdomain(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account subdomain";
+	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[2];
+	int npos, rc;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (ms_api_acct_subdomain(api, pos[0], pos[1], &err) < 0)
 		rc = ms_cli_fail(cmd, pos[0], &err);
 	ms_api_close(api);
 	return rc;

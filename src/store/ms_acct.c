@@ -30,6 +30,9 @@
 #include <string.h>
 
 #define PROFILE_LEAF            "profile"
+#define LASTLOGIN_LEAF          "lastlogin"
+#define ISO_TIME_LEN            20      /* YYYY-MM-DDTHH:MM:SSZ */
+#define ISO_TIME_MAX            INT64_C(253402300799)   /* 9999-12-31 */
 #define PROFILE_MAX             ((size_t)64 << 10)
 #define PROFILE_MAX_KEYS        256
 #define PROFILE_KEY_MAX         64
@@ -269,6 +272,18 @@ value_ok(struct ms_str v)
 			return 0;
 	}
 	return 1;
+}
+
+/* Free text of the profile (full name, subdomain): what value_ok()
+   allows, and valid UTF-8.  0, or -1 with MS_E_PARAMS naming what. */
+static int
+text_check(const char *what, const char *s, struct ms_err *err)
+{
+	if (!value_ok(ms_str_c(s)) || !ms_utf8_valid(s, strlen(s)))
+		return ms_err_set(err, MS_E_PARAMS, "bad text",
+				  "%s with a control character, not UTF-8 "
+				  "or too long", what);
+	return 0;
 }
 
 static long
@@ -774,6 +789,48 @@ iso_time(int64_t t, char *out, size_t size)
 	}
 }
 
+/* The two decimal digits at s (checked by the caller). */
+static int64_t
+dig2(const char *s)
+{
+	return (int64_t)(s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* t of "YYYY-MM-DDTHH:MM:SSZ" (exactly ISO_TIME_LEN bytes at s): 0, or
+   -1 when s is not a time iso_time() writes (checked by writing it
+   back, which catches every out-of-range field).  Pure. */
+static int
+iso_time_parse(const char *s, int64_t *t_r)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	int64_t y, m, d, era, yoe, doy, doe, t;
+	char back[ISO_TIME_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < ISO_TIME_LEN; i++)
+		if (shape[i] == 'd' ? !ms_ascii_isdigit((unsigned char)s[i]) :
+		    s[i] != shape[i])
+			return -1;
+	y = dig2(s) * 100 + dig2(s + 2);
+	m = dig2(s + 5);
+	d = dig2(s + 8);
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	/* days from civil, the inverse of iso_time()'s conversion */
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	t = (era * 146097 + doe - 719468) * 86400 + dig2(s + 11) * 3600 +
+		dig2(s + 14) * 60 + dig2(s + 17);
+	iso_time(t, back, sizeof(back));
+	if (memcmp(back, s, ISO_TIME_LEN) != 0)
+		return -1;
+	*t_r = t;
+	return 0;
+}
+
 /* Password material computed before any lock is taken (slow hashing). */
 struct pwset {
 	char hash[MS_PASSWD_STR_MAX];
@@ -928,12 +985,11 @@ ms_acct_create(struct ms_store *st, const char *name,
 	    ms_store_part_find(st, o->partition, &part) == NULL)
 		return ms_err_set(err, MS_E_PARAMS, "no such partition",
 				  "no such partition: %.40s", o->partition);
-	if (o->fullname != NULL &&
-	    (!value_ok(ms_str_c(o->fullname)) ||
-	     !ms_utf8_valid(o->fullname, strlen(o->fullname))))
-		return ms_err_set(err, MS_E_PARAMS, "bad full name",
-				  "full name with a control character, not "
-				  "UTF-8 or too long");
+	if ((o->fullname != NULL &&
+	     text_check("full name", o->fullname, err) < 0) ||
+	    (o->subdomain != NULL &&
+	     text_check("subdomain", o->subdomain, err) < 0))
+		return -1;
 	if ((o->services & ~MS_SVC_ALL) != 0 || (o->flags & ~MS_AF_ALL) != 0)
 		return ms_err_set(err, MS_E_PARAMS, "bad flags or services",
 				  NULL);
@@ -985,8 +1041,12 @@ ms_acct_create(struct ms_store *st, const char *name,
 	iso_time(ms_time_sec(), when, sizeof(when));
 	if (ms_profile_set(p, "format", "1", err) < 0 ||
 	    ms_profile_set(p, "name", loc.name, err) < 0 ||
+	    ms_profile_set(p, "domain", strchr(loc.name, '@') + 1,
+			   err) < 0 ||
 	    (o->fullname != NULL && o->fullname[0] != '\0' &&
 	     ms_profile_set(p, "fullname", o->fullname, err) < 0) ||
+	    (o->subdomain != NULL && o->subdomain[0] != '\0' &&
+	     ms_profile_set(p, "subdomain", o->subdomain, err) < 0) ||
 	    (pw != NULL && pwset_apply(pw, p, err) < 0))
 		goto out;
 	(void)snprintf(num, sizeof(num), "%llu",
@@ -1266,6 +1326,32 @@ out:
 	return rc;
 }
 
+/* The `lastlogin` time into pool, or "" when it is missing, damaged
+   (a torn write) or unreadable: it is only a hint. */
+static const char *
+last_login_read(struct ms_acct *a, struct ms_pool *pool)
+{
+	struct ms_err e2;
+	char *data;
+	size_t len;
+	int64_t t;
+
+	if (ms_store_file_read(a->home, LASTLOGIN_LEAF, ISO_TIME_LEN + 1,
+			       pool, &data, &len, &e2) < 0) {
+		if (e2.cls != MS_E_NOTFOUND && e2.cls != MS_E_CORRUPT)
+			ms_warn("account %.200s: last login unreadable: %s",
+				a->loc.name, e2.internal);
+		return "";
+	}
+	if (len != ISO_TIME_LEN + 1 || data[ISO_TIME_LEN] != '\n' ||
+	    iso_time_parse(data, &t) < 0)
+		return "";
+	data[ISO_TIME_LEN] = '\0';
+	return data;
+}
+
+/* The domain always comes from the canonical name: a profile's
+   `domain:` is for people and tools, and is never read back. */
 int
 ms_acct_info(struct ms_acct *a, struct ms_pool *pool,
 	     struct ms_acct_info *info_r, struct ms_err *err)
@@ -1276,12 +1362,16 @@ ms_acct_info(struct ms_acct *a, struct ms_pool *pool,
 
 	memset(info_r, 0, sizeof(*info_r));
 	info_r->name = ms_pstrdup(pool, a->loc.name);
+	info_r->domain = ms_pstrdup(pool, strchr(a->loc.name, '@') + 1);
 	v = ms_profile_get(p, "fullname");
 	info_r->fullname = ms_pstrdup(pool, v != NULL ? v : "");
+	v = ms_profile_get(p, "subdomain");
+	info_r->subdomain = ms_pstrdup(pool, v != NULL ? v : "");
 	info_r->partition = ms_pstrdup(pool, ms_store_part(a->st,
 							   a->part)->name);
 	v = ms_profile_get(p, "created");
 	info_r->created = ms_pstrdup(pool, v != NULL ? v : "");
+	info_r->last_login = last_login_read(a, pool);
 	info_r->flags = ms_acct_flags(a);
 	info_r->services = ms_acct_services(a);
 	info_r->has_password = ms_profile_get(p, "password") != NULL;
@@ -1378,17 +1468,66 @@ edit_kv(void *ctx, struct ms_profile *p, struct ms_err *err)
 	return 0;
 }
 
+/* Set the free-text key to v, or remove it (v NULL or ""). */
+static int
+set_text(struct ms_acct *a, const char *key, const char *what,
+	 const char *v, struct ms_err *err)
+{
+	struct kv_edit e = { { NULL, NULL }, { NULL, NULL } };
+
+	if (v != NULL && text_check(what, v, err) < 0)
+		return -1;
+	e.key[0] = key;
+	e.val[0] = v != NULL && v[0] != '\0' ? v : NULL;
+	return ms_acct_edit(a, edit_kv, &e, err);
+}
+
 int
 ms_acct_set_fullname(struct ms_acct *a, const char *fullname,
 		     struct ms_err *err)
 {
-	struct kv_edit e = { { "fullname", NULL }, { NULL, NULL } };
+	return set_text(a, "fullname", "full name", fullname, err);
+}
 
-	if (fullname != NULL && !ms_utf8_valid(fullname, strlen(fullname)))
-		return ms_err_set(err, MS_E_PARAMS, "full name is not UTF-8",
-				  NULL);
-	e.val[0] = fullname != NULL && fullname[0] != '\0' ? fullname : NULL;
-	return ms_acct_edit(a, edit_kv, &e, err);
+int
+ms_acct_set_subdomain(struct ms_acct *a, const char *subdomain,
+		      struct ms_err *err)
+{
+	return set_text(a, "subdomain", "subdomain", subdomain, err);
+}
+
+/*
+ * `lastlogin` is one line of fixed length rewritten in place, so a
+ * write never leaves it longer than it was; a longer file (written by
+ * hand) is cut.  No sync and no lock: see ms_acct.h.
+ */
+int
+ms_acct_touch_login(struct ms_acct *a, int64_t when, struct ms_err *err)
+{
+	char line[ISO_TIME_LEN + 2];
+	struct ms_pfile *f;
+	struct ms_perr perr;
+	uint64_t size;
+
+	if (when < 0 || when > ISO_TIME_MAX)
+		return ms_err_set(err, MS_E_PARAMS, "bad login time",
+				  "login time %lld out of range",
+				  (long long)when);
+	iso_time(when, line, sizeof(line));
+	line[ISO_TIME_LEN] = '\n';
+	if (ms_pfile_open(a->home, LASTLOGIN_LEAF,
+			  MS_PF_WRITE | MS_PF_CREATE, &f, &perr) < 0)
+		return ms_err_from_perr(err, &perr, LASTLOGIN_LEAF);
+	if (ms_pfile_write(f, line, ISO_TIME_LEN + 1, 0, &perr) < 0 ||
+	    ms_pfile_size(f, &size, &perr) < 0 ||
+	    (size > ISO_TIME_LEN + 1 &&
+	     ms_pfile_truncate(f, ISO_TIME_LEN + 1, &perr) < 0)) {
+		(void)ms_pfile_close(f, NULL);
+		return ms_err_from_perr(err, &perr, LASTLOGIN_LEAF);
+	}
+	if (ms_pfile_close(f, &perr) < 0)
+		return ms_err_from_perr(err, &perr, LASTLOGIN_LEAF);
+	return 0;
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * ms_acct.h -- accounts: canonical names, hashed homes, profiles, and
  * the administrative operations (create, delete, show, list, password,
- * quota limits, flags, services, full name, move between partitions).
+ * quota limits, flags, services, full name, subdomain, move between
+ * partitions) and the last-login time.
  *
  * An account is found by hashing its canonical name (docs/store-format.md
  * section 1); its `profile` is authoritative and written atomically under
@@ -14,8 +15,9 @@
  * ms_acct_create, delete -> ms_acct_delete, show -> ms_acct_open +
  * ms_acct_info, list -> ms_acct_list, password -> ms_acct_set_password,
  * quota -> ms_acct_set_quota, flags -> ms_acct_set_flags, services ->
- * ms_acct_set_services, fullname -> ms_acct_set_fullname, move ->
- * ms_acct_move.
+ * ms_acct_set_services, fullname -> ms_acct_set_fullname, subdomain ->
+ * ms_acct_set_subdomain, move -> ms_acct_move.  The servers record
+ * logins with ms_acct_touch_login.
  *
  * Thread safety: an ms_acct belongs to one thread at a time; different
  * handles on one account may be used concurrently (the lock serialises
@@ -158,6 +160,7 @@ int ms_acct_lock(struct ms_acct *a, struct ms_plock **lk_r,
 struct ms_acct_new {
 	const char *password;   /* NULL: none (cannot log in) */
 	const char *fullname;   /* NULL: none */
+	const char *subdomain;  /* NULL or "": none */
 	const char *partition;  /* NULL: by store.placement */
 	unsigned services;      /* MS_SVC_*; default MS_SVC_ALL */
 	unsigned flags;         /* MS_AF_*; default 0 */
@@ -170,8 +173,9 @@ void ms_acct_new_init(struct ms_acct_new *o);
  * Create the account name: checks the site limits under the store-wide
  * lock (MS_E_LIMIT), refuses a name that exists on any partition
  * (MS_E_EXISTS), then writes the home: `mailboxes` with INBOX (id
- * 00000001) and its mailbox directory, `quota`, and the `profile` last.
- * MS_E_PARAMS for a bad name, password or unknown partition.
+ * 00000001) and its mailbox directory, `quota`, and the `profile` last
+ * (with `domain:`, the part of the name after '@').  MS_E_PARAMS for a
+ * bad name, password, full name, subdomain or unknown partition.
  */
 int ms_acct_create(struct ms_store *st, const char *name,
 		   const struct ms_acct_new *o, struct ms_err *err);
@@ -187,16 +191,20 @@ int ms_acct_delete(struct ms_store *st, const char *name,
 /* What `account show` prints. */
 struct ms_acct_info {
 	const char *name;
+	const char *domain;             /* from name; `domain:` is not read */
 	const char *fullname;           /* "" when none */
+	const char *subdomain;          /* "" when none */
 	const char *partition;
 	const char *created;            /* "" when unknown */
+	const char *last_login;         /* YYYY-MM-DDTHH:MM:SSZ, "" unknown */
 	unsigned flags, services;
 	int has_password;
 	uint64_t quota_bytes, quota_messages;   /* limits, 0 = none */
 	uint64_t used_bytes, used_messages;     /* from the quota file */
 };
 /* Fill info (strings from pool).  Usage reads 0 when the quota file is
-   missing; a damaged one is MS_E_CORRUPT. */
+   missing; a damaged one is MS_E_CORRUPT.  The last login reads as
+   unknown when `lastlogin` is missing, damaged or unreadable. */
 int ms_acct_info(struct ms_acct *a, struct ms_pool *pool,
 		 struct ms_acct_info *info_r, struct ms_err *err);
 
@@ -220,8 +228,13 @@ int ms_acct_set_password(struct ms_acct *a, const char *pw,
    checked here), -1 on a damaged hash. */
 int ms_acct_check_password(struct ms_acct *a, const char *pw,
 			   struct ms_err *err);
+/* Set the full name or the subdomain (free text: UTF-8 without control
+   characters or outer blanks, at most 4000 bytes, else MS_E_PARAMS);
+   NULL or "" removes it. */
 int ms_acct_set_fullname(struct ms_acct *a, const char *fullname,
 			 struct ms_err *err);
+int ms_acct_set_subdomain(struct ms_acct *a, const char *subdomain,
+			  struct ms_err *err);
 /* Limits; 0 = none. */
 int ms_acct_set_quota(struct ms_acct *a, uint64_t bytes, uint64_t messages,
 		      struct ms_err *err);
@@ -232,6 +245,18 @@ int ms_acct_set_flags(struct ms_acct *a, unsigned set, unsigned clear,
    limit under the store-wide lock (MS_E_LIMIT). */
 int ms_acct_set_services(struct ms_acct *a, unsigned services,
 			 struct ms_err *err);
+
+/*
+ * Record a login at when (seconds since 1970 UTC; MS_E_PARAMS outside
+ * years 1970..9999) in the home's `lastlogin` file, rewritten in place
+ * without a sync and without the account lock: it is derived and
+ * optional, so a crash or two logins at once may leave it damaged or
+ * older, which only makes the last login read as unknown or earlier.
+ * I/O errors are returned (callers may ignore them).  Thread safety as
+ * for other calls on a.
+ */
+int ms_acct_touch_login(struct ms_acct *a, int64_t when,
+			struct ms_err *err);
 
 /*
  * Move the account to partition `partition`: under the store-wide lock,

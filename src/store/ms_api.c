@@ -274,6 +274,7 @@ ms_api_acct_new_init(struct ms_api_acct_new *o)
 	o->services = n.services;
 	o->quota_bytes = n.quota_bytes;
 	o->quota_messages = n.quota_messages;
+	o->subdomain = n.subdomain;
 }
 
 int
@@ -288,6 +289,7 @@ ms_api_acct_create(struct ms_api *api, const char *name,
 	if (o != NULL) {
 		n.password = o->password;
 		n.fullname = o->fullname;
+		n.subdomain = o->subdomain;
 		n.partition = o->partition;
 		n.flags = o->flags;
 		n.services = o->services;
@@ -344,12 +346,18 @@ ms_api_acct_show(struct ms_api *api, const char *name,
 		api_err(err, &e, 0);
 	} else {
 		(void)ms_strlcpy(info_r->name, ai.name, sizeof(info_r->name));
+		(void)ms_strlcpy(info_r->domain, ai.domain,
+				 sizeof(info_r->domain));
 		(void)ms_strlcpy(info_r->fullname, ai.fullname,
 				 sizeof(info_r->fullname));
+		(void)ms_strlcpy(info_r->subdomain, ai.subdomain,
+				 sizeof(info_r->subdomain));
 		(void)ms_strlcpy(info_r->partition, ai.partition,
 				 sizeof(info_r->partition));
 		(void)ms_strlcpy(info_r->created, ai.created,
 				 sizeof(info_r->created));
+		(void)ms_strlcpy(info_r->last_login, ai.last_login,
+				 sizeof(info_r->last_login));
 		info_r->flags = ai.flags;
 		info_r->services = ai.services;
 		info_r->has_password = ai.has_password;
@@ -444,7 +452,8 @@ ms_api_acct_list_array(struct ms_api *api, const struct ms_api_list_opts *o,
 
 /* An account change: what to change on an open account. */
 enum acct_op {
-	OP_PASSWD, OP_QUOTA, OP_FLAGS, OP_SERVICES, OP_FULLNAME, OP_MOVE
+	OP_PASSWD, OP_QUOTA, OP_FLAGS, OP_SERVICES, OP_FULLNAME,
+	OP_SUBDOMAIN, OP_MOVE
 };
 struct acct_change {
 	enum acct_op op;
@@ -479,6 +488,9 @@ acct_change(struct ms_api *api, const char *name,
 		break;
 	case OP_FULLNAME:
 		rc = ms_acct_set_fullname(a, c->s, &e);
+		break;
+	case OP_SUBDOMAIN:
+		rc = ms_acct_set_subdomain(a, c->s, &e);
 		break;
 	case OP_MOVE:
 		rc = ms_acct_move(a, c->s, &e);
@@ -556,6 +568,18 @@ ms_api_acct_fullname(struct ms_api *api, const char *name,
 	memset(&c, 0, sizeof(c));
 	c.op = OP_FULLNAME;
 	c.s = fullname;
+	return acct_change(api, name, &c, err);
+}
+
+int
+ms_api_acct_subdomain(struct ms_api *api, const char *name,
+		      const char *subdomain, struct ms_api_err *err)
+{
+	struct acct_change c;
+
+	memset(&c, 0, sizeof(c));
+	c.op = OP_SUBDOMAIN;
+	c.s = subdomain;
 	return acct_change(api, name, &c, err);
 }
 

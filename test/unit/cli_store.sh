@@ -1,7 +1,8 @@
 #!/bin/sh
 # cli_store.sh -- end-to-end tests of the msgstore store commands against
 # a temporary store: account create/delete/show/list (paging, domain,
-# JSON), passwd, quota, flags, services, fullname, move, site limits,
+# JSON; domain, subdomain, last login), passwd, quota, flags, services,
+# fullname, subdomain, move, site limits,
 # mailbox list/create/delete/rename/subscribe (hostile names refused),
 # deliver (exit codes per sysexits: 67 unknown user, 75 over quota, 65
 # too large / empty, 73 over quota when permanent), and stats.
@@ -98,15 +99,31 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$tmp/out" "$2" 2>"$tmp/pyerr"; then
 input 'secret-1\n'
 run create 0 ms account create Alice@Example.COM --password-stdin \
 	--quota 1M --quota-messages 100 --flags manage,lockpwd \
-	--services imap --fullname "Alice Ümlaut \"Q\""
+	--services imap --fullname "Alice Ümlaut \"Q\"" --subdomain "Sales Nord"
 has create out "created"
 run show 0 ms account show alice@example.com
 has show out "alice@example.com"
 has show out "manage lockpwd"
 has show out "1048576"
 has show out "Alice Ümlaut"
+has show out "domain:          example.com"
+has show out "subdomain:       Sales Nord"
+has show out "last login:      never"
 run show-json 0 ms account show ALICE@example.com --json
-json show-json 'j["name"] == "alice@example.com" and j["flags"] == ["manage", "lockpwd"] and j["services"] == ["imap"] and j["quota_bytes"] == 1048576 and j["quota_messages"] == 100 and j["has_password"] is True and j["fullname"] == "Alice \u00dcmlaut \"Q\""'
+json show-json 'j["name"] == "alice@example.com" and j["flags"] == ["manage", "lockpwd"] and j["services"] == ["imap"] and j["quota_bytes"] == 1048576 and j["quota_messages"] == 100 and j["has_password"] is True and j["fullname"] == "Alice \u00dcmlaut \"Q\"" and j["domain"] == "example.com" and j["subdomain"] == "Sales Nord" and j["last_login"] is None'
+# the profile records the domain; a login (written here as the servers
+# will) shows up, a damaged lastlogin file reads as never/unknown
+home=$(find "$root/users" -type d -name 'alice-example-com-*' | head -n 1)
+if grep -qx 'domain: example.com' "$home/profile"; then ok; else bad "profile lacks domain"; fi
+printf '2024-03-01T10:20:30Z\n' >"$home/lastlogin"
+run show-login 0 ms account show alice@example.com
+has show-login out "last login:      2024-03-01T10:20:30Z"
+run show-login-json 0 ms account show alice@example.com --json
+json show-login-json 'j["last_login"] == "2024-03-01T10:20:30Z"'
+printf '2024-03-01T10:2' >"$home/lastlogin"
+run show-login-torn 0 ms account show alice@example.com
+has show-login-torn out "last login:      never"
+rm -f "$home/lastlogin"
 
 input 'pw\n'
 run create-dup 73 ms account create alice@example.com --password-stdin
@@ -193,6 +210,20 @@ run services-bad 64 ms account services bob@example.com smtp
 run fullname 0 ms account fullname bob@example.com "Bob B"
 run fullname-show 0 ms account show bob --json
 json fullname-show 'j["fullname"] == "Bob B"'
+
+run subdomain 0 ms account subdomain bob@example.com "Support EMEA"
+run subdomain-show 0 ms account show bob --json
+json subdomain-show 'j["subdomain"] == "Support EMEA" and j["domain"] == "example.com"'
+run subdomain-ctl 65 ms account subdomain bob@example.com "$(printf 'a\tb')"
+run subdomain-nouser 67 ms account subdomain nobody@example.com x
+run subdomain-noarg 64 ms account subdomain bob@example.com
+run subdomain-show2 0 ms account show bob
+has subdomain-show2 out "subdomain:       Support EMEA"
+run subdomain-clear 0 ms account subdomain bob@example.com ""
+run subdomain-show3 0 ms account show bob --json
+json subdomain-show3 'j["subdomain"] == ""'
+input 'pw\n'
+run create-badsub 65 ms account create hank@example.com --password-stdin --subdomain "$(printf 'x\001')"
 
 # ---- site limits ---------------------------------------------------------------
 input 'pw\n'
@@ -326,6 +357,7 @@ run delete-deliver 67 ms deliver dave@example.com
 # ---- help lists the commands ------------------------------------------------------
 run help 0 "$cli" help
 has help out "account create"
+has help out "account subdomain"
 has help out "mailbox list"
 has help out "deliver"
 has help out "stats"

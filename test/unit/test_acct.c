@@ -323,6 +323,227 @@ test_acct_profile_roundtrip(void)
 	ms_store_close(st);
 }
 
+/* The profile's value of key as the file holds it now. */
+static const char *
+disk_value(struct ms_acct *a, const char *key)
+{
+	struct ms_profile *p = ms_profile_new(pool);
+	struct ms_err err;
+	char *data;
+	size_t len;
+
+	CU_ASSERT_FATAL(ms_store_file_read(ms_acct_home(a), "profile", 65536,
+					   pool, &data, &len, &err) == 0);
+	CU_ASSERT_FATAL(ms_profile_parse(p, data, len, &err) == 0);
+	return ms_profile_get(p, key);
+}
+
+/* domain: written at create, never trusted on read; subdomain: set at
+   create, changed, removed, validated like the full name. */
+static void
+test_acct_domain_subdomain(void)
+{
+	struct ms_store *st = store_new(NULL, 1, NULL);
+	struct ms_acct_new o;
+	struct ms_acct_info info;
+	struct ms_acct *a;
+	struct ms_err err;
+	char big[4002];
+	static const char *const bad[] = {
+		"a\tb", "a\nb", "x\x7f", "\xff", "a\xc3", " lead", "trail ",
+		NULL
+	};
+	static const char evil[] = "format: 1\nname: dora@sub.example.org\n"
+		"domain: evil.example\n";
+	static const char none[] = "format: 1\nname: dora@sub.example.org\n";
+	size_t i;
+
+	ms_acct_new_init(&o);
+	o.subdomain = "Sales \xc3\x89" "ast";
+	MS_CU_OK(ms_acct_create(st, "Dora@Sub.Example.ORG", &o, &err));
+	MS_CU_OK(ms_acct_open(st, "dora@sub.example.org", &a, &err));
+	MS_CU_EQ_STR(disk_value(a, "domain"), "sub.example.org");
+	MS_CU_EQ_STR(disk_value(a, "subdomain"), "Sales \xc3\x89" "ast");
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.domain, "sub.example.org");
+	MS_CU_EQ_STR(info.subdomain, "Sales \xc3\x89" "ast");
+	MS_CU_EQ_STR(info.last_login, "");
+
+	/* a disagreeing or missing domain: is ignored (and kept) */
+	MS_CU_OK(ms_store_file_put(ms_acct_home(a), "profile", evil,
+				   sizeof(evil) - 1, 1, &err));
+	ms_acct_close(a);
+	MS_CU_OK(ms_acct_open(st, "dora@sub.example.org", &a, &err));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.domain, "sub.example.org");
+	MS_CU_EQ_STR(info.subdomain, "");
+	MS_CU_OK(ms_acct_set_subdomain(a, "hr", &err));
+	MS_CU_EQ_STR(disk_value(a, "domain"), "evil.example");
+	MS_CU_OK(ms_store_file_put(ms_acct_home(a), "profile", none,
+				   sizeof(none) - 1, 1, &err));
+	ms_acct_close(a);
+	MS_CU_OK(ms_acct_open(st, "dora@sub.example.org", &a, &err));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.domain, "sub.example.org");
+
+	/* set, change, clear (NULL and "") */
+	MS_CU_OK(ms_acct_set_subdomain(a, "sales", &err));
+	MS_CU_EQ_STR(disk_value(a, "subdomain"), "sales");
+	MS_CU_OK(ms_acct_set_subdomain(a, "support/EMEA", &err));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.subdomain, "support/EMEA");
+	MS_CU_OK(ms_acct_set_subdomain(a, "", &err));
+	CU_ASSERT_PTR_NULL(disk_value(a, "subdomain"));
+	MS_CU_OK(ms_acct_set_subdomain(a, "x", &err));
+	MS_CU_OK(ms_acct_set_subdomain(a, NULL, &err));
+	CU_ASSERT_PTR_NULL(disk_value(a, "subdomain"));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.subdomain, "");
+
+	/* hostile text: refused by the setter and by create, no change */
+	MS_CU_OK(ms_acct_set_subdomain(a, "keep", &err));
+	memset(big, 'x', sizeof(big));
+	big[4001] = '\0';               /* 4001 bytes: one too many */
+	for (i = 0; bad[i] != NULL; i++) {
+		MS_CU_EQ_INT(ms_acct_set_subdomain(a, bad[i], &err), -1);
+		MS_CU_EQ_INT(err.cls, MS_E_PARAMS);
+	}
+	MS_CU_EQ_INT(ms_acct_set_subdomain(a, big, &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_E_PARAMS);
+	MS_CU_EQ_STR(disk_value(a, "subdomain"), "keep");
+	big[4000] = '\0';               /* 4000: the most */
+	MS_CU_OK(ms_acct_set_subdomain(a, big, &err));
+	MS_CU_EQ_UINT(strlen(disk_value(a, "subdomain")), 4000);
+	/* the full name goes through the same checks */
+	MS_CU_EQ_INT(ms_acct_set_fullname(a, "\xc3", &err), -1);
+	MS_CU_OK(ms_acct_set_fullname(a, big, &err));
+	big[4000] = 'x';
+	MS_CU_EQ_INT(ms_acct_set_fullname(a, big, &err), -1);
+	ms_acct_close(a);
+	for (i = 0; bad[i] != NULL; i++) {
+		o.subdomain = bad[i];
+		MS_CU_EQ_INT(ms_acct_create(st, "eve", &o, &err), -1);
+		MS_CU_EQ_INT(err.cls, MS_E_PARAMS);
+	}
+	o.subdomain = "";
+	MS_CU_OK(ms_acct_create(st, "eve", &o, &err));
+	MS_CU_OK(ms_acct_open(st, "eve", &a, &err));
+	CU_ASSERT_PTR_NULL(disk_value(a, "subdomain"));
+	MS_CU_EQ_STR(disk_value(a, "domain"), "example.com");
+	ms_acct_close(a);
+	ms_store_close(st);
+}
+
+/* Write text as the home's lastlogin and read the account's info. */
+static const char *
+login_with(struct ms_acct *a, const char *text, size_t len)
+{
+	struct ms_acct_info info;
+	struct ms_err err;
+
+	CU_ASSERT_FATAL(ms_store_file_put(ms_acct_home(a), "lastlogin", text,
+					  len, 1, &err) == 0);
+	CU_ASSERT_FATAL(ms_acct_info(a, pool, &info, &err) == 0);
+	return info.last_login;
+}
+
+/* lastlogin: never, touched, kept out of the profile, damaged = unknown. */
+static void
+test_acct_last_login(void)
+{
+	struct ms_store *st = store_new(NULL, 1, NULL);
+	struct ms_acct_new o;
+	struct ms_acct_info info;
+	struct ms_acct *a;
+	struct ms_err err;
+	char *data;
+	size_t len, i;
+	static const char *const damaged[] = {
+		"", "\n", "2024-03-01T10:20:30Z", "2024-03-01T10:20:30Z\r\n",
+		"2024-03-01T10:20:30Z\nx", "2024-03-01 10:20:30Z\n",
+		"2024-13-01T10:20:30Z\n", "2023-02-29T10:20:30Z\n",
+		"2024-04-31T10:20:30Z\n", "2024-03-01T24:00:00Z\n",
+		"2024-03-01T10:60:30Z\n", "2024-03-01T10:20:60Z\n",
+		"1969-12-31T23:59:59Z\n", "2024-03-01T10:20:3xZ\n",
+		"2024-03-01T10:20:30+\n", "\xff\xfe garbage\n", NULL
+	};
+
+	ms_acct_new_init(&o);
+	MS_CU_OK(ms_acct_create(st, "fay", &o, &err));
+	MS_CU_OK(ms_acct_open(st, "fay", &a, &err));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.last_login, "");
+	/* 2024-03-01T10:20:30Z, a leap year's day */
+	MS_CU_OK(ms_acct_touch_login(a, 1709288430, &err));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.last_login, "2024-03-01T10:20:30Z");
+	MS_CU_OK(ms_store_file_read(ms_acct_home(a), "lastlogin", 100, pool,
+				    &data, &len, &err));
+	MS_CU_EQ_MEM(data, len, "2024-03-01T10:20:30Z\n", 21);
+	CU_ASSERT_PTR_NULL(ms_profile_get(ms_acct_profile(a), "lastlogin"));
+	CU_ASSERT_PTR_NULL(disk_value(a, "lastlogin"));
+	/* a later handle sees it; a second touch replaces it */
+	ms_acct_close(a);
+	MS_CU_OK(ms_acct_open(st, "fay", &a, &err));
+	MS_CU_OK(ms_acct_touch_login(a, 0, &err));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.last_login, "1970-01-01T00:00:00Z");
+	MS_CU_OK(ms_acct_touch_login(a, INT64_C(253402300799), &err));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.last_login, "9999-12-31T23:59:59Z");
+	MS_CU_EQ_INT(ms_acct_touch_login(a, -1, &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_E_PARAMS);
+	MS_CU_EQ_INT(ms_acct_touch_login(a, INT64_C(253402300800), &err),
+		     -1);
+	MS_CU_EQ_INT(ms_acct_info(a, pool, &info, &err), 0);
+	MS_CU_EQ_STR(info.last_login, "9999-12-31T23:59:59Z");
+
+	/* damaged: unknown, never an error; a good one still reads */
+	for (i = 0; damaged[i] != NULL; i++) {
+		const char *v = login_with(a, damaged[i], strlen(damaged[i]));
+
+		if (strcmp(v, "") != 0)
+			ms_cu_fail(__LINE__, __FILE__, "damaged lastlogin %lu "
+				   "read as '%s'", (unsigned long)i, v);
+	}
+	MS_CU_EQ_STR(login_with(a, "2024-02-29T23:59:59Z\n", 21),
+		     "2024-02-29T23:59:59Z");
+	/* a longer file (by hand) is cut by the next touch */
+	MS_CU_EQ_STR(login_with(a, "2024-02-29T23:59:59Z\nmore junk here\n",
+				36), "");
+	MS_CU_OK(ms_acct_touch_login(a, 1709288430, &err));
+	MS_CU_OK(ms_store_file_read(ms_acct_home(a), "lastlogin", 100, pool,
+				    &data, &len, &err));
+	MS_CU_EQ_MEM(data, len, "2024-03-01T10:20:30Z\n", 21);
+	/* a directory in its place: unknown, and touch reports an error */
+	{
+		struct ms_pdir *d;
+		struct ms_perr perr;
+
+		MS_CU_OK(ms_pfile_remove(ms_acct_home(a), "lastlogin", &perr));
+		MS_CU_OK(ms_pdir_open(ms_acct_fs(a), ms_psprintf(pool,
+				      "%s/lastlogin", ms_acct_loc(a)->rel),
+				      MS_PDIR_CREATE, &d, &perr));
+		ms_pdir_close(d);
+		MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+		MS_CU_EQ_STR(info.last_login, "");
+		MS_CU_EQ_INT(ms_acct_touch_login(a, 1709288430, &err), -1);
+		MS_CU_OK(ms_pdir_remove(ms_acct_fs(a), ms_psprintf(pool,
+					"%s/lastlogin", ms_acct_loc(a)->rel),
+					&perr));
+	}
+	/* it goes with the account */
+	MS_CU_OK(ms_acct_touch_login(a, 1709288430, &err));
+	ms_acct_close(a);
+	MS_CU_OK(ms_acct_delete(st, "fay", &err));
+	MS_CU_OK(ms_acct_create(st, "fay", &o, &err));
+	MS_CU_OK(ms_acct_open(st, "fay", &a, &err));
+	MS_CU_OK(ms_acct_info(a, pool, &info, &err));
+	MS_CU_EQ_STR(info.last_login, "");
+	ms_acct_close(a);
+	ms_store_close(st);
+}
+
 static void
 test_acct_password(void)
 {
@@ -964,6 +1185,8 @@ static CU_TestInfo ms_tests_acct[] = {
 	{ "test_acct_layout", test_acct_layout },
 	{ "test_acct_create_lookup_delete", test_acct_create_lookup_delete },
 	{ "test_acct_profile_roundtrip", test_acct_profile_roundtrip },
+	{ "test_acct_domain_subdomain", test_acct_domain_subdomain },
+	{ "test_acct_last_login", test_acct_last_login },
 	{ "test_acct_password", test_acct_password },
 	{ "test_acct_list_paging", test_acct_list_paging },
 	{ "test_acct_list_many", test_acct_list_many },

@@ -2,7 +2,8 @@
  * test_api.c -- the public C API (include/msgstore.h, src/store/ms_api.c):
  * opening (configuration errors, missing roots), error classes and their
  * sysexits, accounts (create, show, list by callback and array with
- * paging, changes, move, limits), mailboxes (list counts, create with
+ * paging, changes, subdomain and domain, last login, move, limits),
+ * mailboxes (list counts, create with
  * special-use, rename, delete, subscribe, hostile names), delivery (from
  * memory and from a read function a byte at a time, folder fallback,
  * unknown user, empty and too-large messages, quota temporary or
@@ -10,8 +11,11 @@
  */
 #include "ms_sys.h"
 #include "msgstore.h"
+#include "ms_acct.h"
+#include "ms_conf.h"
 #include "ms_opts.h"
 #include "ms_pool.h"
+#include "ms_store.h"
 #include "ms_cu.h"
 
 #include <stdio.h>
@@ -206,6 +210,68 @@ test_api_acct_create_show(void)
 	MS_CU_EQ_INT(err.cls, MS_API_E_NOUSER);
 	MS_CU_EQ_INT(ms_api_acct_delete(api, "alice", &err), -1);
 	MS_CU_EQ_INT(err.cls, MS_API_E_NOUSER);
+	ms_api_close(api);
+}
+
+/* Domain, subdomain (create, set, clear, refuse) and the last login as
+   show reports them; the login is recorded the way the servers will,
+   through the store on the same root. */
+static void
+test_api_acct_domain_login(void)
+{
+	const char *root = fresh("root");
+	const char *sets[3];
+	struct ms_api_acct_info info;
+	struct ms_api_acct_new o;
+	struct ms_api_err aerr;
+	struct ms_api *api = NULL;
+	struct ms_conf *conf = ms_conf_new(pool);
+	struct ms_store *st = NULL;
+	struct ms_acct *a;
+	struct ms_err err;
+
+	sets[0] = ms_psprintf(pool, "store.root=%s", root);
+	sets[1] = "auth.pbkdf2_iterations=1000";
+	sets[2] = "store.default_domain=example.com";
+	CU_ASSERT_FATAL(ms_api_open(NULL, sets, 3, MS_API_CREATE, &api,
+				    &aerr) == 0);
+	ms_api_acct_new_init(&o);
+	CU_ASSERT_PTR_NULL(o.subdomain);
+	o.subdomain = "sales";
+	MS_CU_OK(ms_api_acct_create(api, "Gus@Shop.Example.NET", &o, &aerr));
+	MS_CU_OK(ms_api_acct_show(api, "gus@shop.example.net", &info, &aerr));
+	MS_CU_EQ_STR(info.domain, "shop.example.net");
+	MS_CU_EQ_STR(info.subdomain, "sales");
+	MS_CU_EQ_STR(info.last_login, "");
+	MS_CU_OK(ms_api_acct_subdomain(api, "gus@shop.example.net",
+				       "marketing \xc3\xa9t\xc3\xa9", &aerr));
+	MS_CU_OK(ms_api_acct_show(api, "gus@shop.example.net", &info, &aerr));
+	MS_CU_EQ_STR(info.subdomain, "marketing \xc3\xa9t\xc3\xa9");
+	MS_CU_EQ_INT(ms_api_acct_subdomain(api, "gus@shop.example.net",
+					   "a\x01" "b", &aerr), -1);
+	MS_CU_EQ_INT(aerr.cls, MS_API_E_PARAMS);
+	MS_CU_EQ_INT(ms_api_acct_subdomain(api, "nobody", "x", &aerr), -1);
+	MS_CU_EQ_INT(aerr.cls, MS_API_E_NOUSER);
+	o.subdomain = "\xc3";
+	MS_CU_EQ_INT(ms_api_acct_create(api, "hal", &o, &aerr), -1);
+	MS_CU_EQ_INT(aerr.cls, MS_API_E_PARAMS);
+	MS_CU_OK(ms_api_acct_subdomain(api, "gus@shop.example.net", "",
+				       &aerr));
+	MS_CU_OK(ms_api_acct_show(api, "gus@shop.example.net", &info, &aerr));
+	MS_CU_EQ_STR(info.subdomain, "");
+	MS_CU_OK(ms_api_acct_subdomain(api, "gus@shop.example.net", NULL,
+				       &aerr));
+
+	/* a login recorded through the store shows up here */
+	CU_ASSERT_FATAL(ms_conf_set(conf, sets[0], "t", &err) == 0);
+	CU_ASSERT_FATAL(ms_conf_set(conf, sets[2], "t", &err) == 0);
+	CU_ASSERT_FATAL(ms_store_open(conf, 0, &st, &err) == 0);
+	MS_CU_OK(ms_acct_open(st, "gus@shop.example.net", &a, &err));
+	MS_CU_OK(ms_acct_touch_login(a, 1700000000, &err));
+	ms_acct_close(a);
+	ms_store_close(st);
+	MS_CU_OK(ms_api_acct_show(api, "gus@shop.example.net", &info, &aerr));
+	MS_CU_EQ_STR(info.last_login, "2023-11-14T22:13:20Z");
 	ms_api_close(api);
 }
 
@@ -782,6 +848,7 @@ static CU_TestInfo ms_tests_api[] = {
 	{ "test_api_open_errors", test_api_open_errors },
 	{ "test_api_sysexit", test_api_sysexit },
 	{ "test_api_acct_create_show", test_api_acct_create_show },
+	{ "test_api_acct_domain_login", test_api_acct_domain_login },
 	{ "test_api_acct_list", test_api_acct_list },
 	{ "test_api_acct_changes", test_api_acct_changes },
 	{ "test_api_limits", test_api_limits },
