@@ -78,6 +78,17 @@ int ms_cli_getopt(const char *cmd, const struct ms_cli_opt *opts, int argc,
 int ms_cli_store_open(struct ms_cli_ctx *ctx, const char *cmd,
 		      unsigned flags, struct ms_api **api_r);
 
+/*
+ * A command of exactly two words that makes one API call: check the
+ * arguments, open the store, call fn(api, word 0, word 1), and on failure
+ * print the error naming word err_word (0 or 1).  Returns the exit
+ * status.
+ */
+typedef int ms_cli_pair_fn(struct ms_api *api, const char *w0,
+			   const char *w1, struct ms_api_err *err);
+int ms_cli_run_pair(struct ms_cli_ctx *ctx, const char *cmd, int argc,
+		    char **argv, ms_cli_pair_fn *fn, int err_word);
+
 /* Say that only the superuser or the store's owner may manage it;
    returns 77 (EX_NOPERM). */
 int ms_cli_not_manager(const char *cmd);

@@ -174,6 +174,26 @@ ms_cli_store_open(struct ms_cli_ctx *ctx, const char *cmd, unsigned flags,
 }
 
 int
+ms_cli_run_pair(struct ms_cli_ctx *ctx, const char *cmd, int argc,
+		char **argv, ms_cli_pair_fn *fn, int err_word)
+{
+	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct ms_api_err err;
+	struct ms_api *api;
+	char *pos[2];
+	int npos, rc;
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+		return rc;
+	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+		return rc;
+	if (fn(api, pos[0], pos[1], &err) < 0)
+		rc = ms_cli_fail(cmd, pos[err_word], &err);
+	ms_api_close(api);
+	return rc;
+}
+
+int
 ms_cli_not_manager(const char *cmd)
 {
 	fprintf(stderr, "%s %s: only the superuser or the owner of the "
@@ -679,41 +699,15 @@ cmd_services(struct ms_cli_ctx *ctx, int argc, char **argv)
 static int
 cmd_fullname(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	static const char cmd[] = "account fullname";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[2];
-	int npos, rc;
-
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_acct_fullname(api, pos[0], pos[1], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_run_pair(ctx, "account fullname", argc, argv,
+			       ms_api_acct_fullname, 0);
 }
 
 static int
 cmd_subdomain(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	static const char cmd[] = "account subdomain";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[2];
-	int npos, rc;
-
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_acct_subdomain(api, pos[0], pos[1], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_run_pair(ctx, "account subdomain", argc, argv,
+			       ms_api_acct_subdomain, 0);
 }
 
 static int

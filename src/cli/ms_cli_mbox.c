@@ -140,21 +140,8 @@ cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
 static int
 cmd_delete(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	static const char cmd[] = "mailbox delete";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[2];
-	int npos, rc;
-
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_mbox_delete(api, pos[0], pos[1], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[1], &err);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_run_pair(ctx, "mailbox delete", argc, argv,
+			       ms_api_mbox_delete, 1);
 }
 
 static int
