@@ -12,6 +12,7 @@ extern const struct ms_cu_suite ms_suite_conf;
 extern const struct ms_cu_suite ms_suite_err;
 extern const struct ms_cu_suite ms_suite_hash;
 extern const struct ms_cu_suite ms_suite_idx;
+extern const struct ms_cu_suite ms_suite_imap_parse;
 extern const struct ms_cu_suite ms_suite_json;
 extern const struct ms_cu_suite ms_suite_log;
 extern const struct ms_cu_suite ms_suite_mblist;
@@ -44,6 +45,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_err,
 	&ms_suite_hash,
 	&ms_suite_idx,
+	&ms_suite_imap_parse,
 	&ms_suite_json,
 	&ms_suite_log,
 	&ms_suite_mblist,
