@@ -550,8 +550,8 @@ prof_bits(const struct ms_profile *p, const char *key,
 	return bits;
 }
 
-static uint64_t
-prof_u64(const struct ms_profile *p, const char *key)
+uint64_t
+ms_profile_get_u64(const struct ms_profile *p, const char *key)
 {
 	const char *v = ms_profile_get(p, key);
 	uint64_t n = 0;
@@ -910,37 +910,6 @@ profile_store(struct ms_pdir *home, const struct ms_profile *p, int replace,
 	return rc;
 }
 
-/* Sync every directory above rel (mkdir -p made them without syncing),
-   deepest first, then the root. */
-static int
-sync_parents(struct ms_pfs *fs, const char *rel, struct ms_err *err)
-{
-	char buf[MS_PLAT_MAX_REL + 1];
-	struct ms_pdir *d;
-	struct ms_perr perr;
-	size_t n;
-
-	(void)ms_strlcpy(buf, rel, sizeof(buf));
-	for (;;) {
-		char *slash = strrchr(buf, '/');
-
-		if (slash != NULL)
-			*slash = '\0';
-		else
-			buf[0] = '\0';
-		if (ms_pdir_open(fs, buf, 0, &d, &perr) < 0)
-			return ms_err_from_perr(err, &perr, "sync");
-		n = strlen(buf);
-		if (ms_pdir_sync(d, &perr) < 0) {
-			ms_pdir_close(d);
-			return ms_err_from_perr(err, &perr, "sync");
-		}
-		ms_pdir_close(d);
-		if (n == 0)
-			return 0;
-	}
-}
-
 /* Remove a home left without a profile (an interrupted create, delete or
    move), so a new account never inherits its mail. */
 static int
@@ -1031,7 +1000,7 @@ ms_acct_create(struct ms_store *st, const char *name,
 		goto out;
 	}
 	made = 1;
-	if (sync_parents(fs, loc.rel, err) < 0 ||
+	if (ms_store_sync_parents(fs, loc.rel, err) < 0 ||
 	    ms_mblist_init_home(fs, home, err) < 0 ||
 	    ms_quota_init_home(home, err) < 0)
 		goto out;
@@ -1375,8 +1344,8 @@ ms_acct_info(struct ms_acct *a, struct ms_pool *pool,
 	info_r->flags = ms_acct_flags(a);
 	info_r->services = ms_acct_services(a);
 	info_r->has_password = ms_profile_get(p, "password") != NULL;
-	info_r->quota_bytes = prof_u64(p, "quota-bytes");
-	info_r->quota_messages = prof_u64(p, "quota-messages");
+	info_r->quota_bytes = ms_profile_get_u64(p, "quota-bytes");
+	info_r->quota_messages = ms_profile_get_u64(p, "quota-messages");
 	if (ms_quota_read_home(a->home, &u, err) < 0)
 		return -1;
 	info_r->used_bytes = u.bytes;
@@ -1704,7 +1673,7 @@ ms_acct_move(struct ms_acct *a, const char *partition, struct ms_err *err)
 	svc = prof_bits(p, "services", svc_words, 2);
 	if (clear_debris(to, a->loc.rel, err) < 0 ||
 	    ms_store_tree_copy(from, to, a->loc.rel, PROFILE_LEAF, err) < 0 ||
-	    sync_parents(to, a->loc.rel, err) < 0)
+	    ms_store_sync_parents(to, a->loc.rel, err) < 0)
 		goto out;
 	{
 		struct part_edit pe;

@@ -99,6 +99,8 @@ int ms_profile_parse(struct ms_profile *p, const char *data, size_t len,
 		     struct ms_err *err);
 /* The value of key, or NULL. */
 const char *ms_profile_get(const struct ms_profile *p, const char *key);
+/* The value of key as a decimal number; 0 when absent or not a number. */
+uint64_t ms_profile_get_u64(const struct ms_profile *p, const char *key);
 /* Set key (copied; added at the end if new); value NULL removes it.
    A value with a control character is MS_E_PARAMS. */
 int ms_profile_set(struct ms_profile *p, const char *key, const char *value,

@@ -159,6 +159,13 @@ add_ent(struct ms_mblist *l, const char *name, size_t nlen, uint32_t id,
 		l->last_uidvalidity = uv;
 }
 
+void
+ms_mblist_add(struct ms_mblist *l, const char *name, uint32_t id,
+	      uint32_t uv, enum ms_special su)
+{
+	add_ent(l, name, strlen(name), id, uv, su);
+}
+
 static void
 add_str(struct ms_pool *pool, const char ***v, size_t *n, size_t *cap,
 	const char *s, size_t len)

@@ -85,6 +85,10 @@ int ms_mbname_check(const char *in, char *out, size_t size,
 
 /* An empty list (next-id 1) from pool. */
 struct ms_mblist *ms_mblist_new(struct ms_pool *pool);
+/* Append an entry (name copied into the list's pool; not checked: the
+   caller has canonical names); keeps last-uidvalidity above uv. */
+void ms_mblist_add(struct ms_mblist *l, const char *name, uint32_t id,
+		   uint32_t uv, enum ms_special su);
 /*
  * Parse the file form (pure, bounded by MS_MBLIST_MAX entries): a bad
  * line, a duplicate name or id, an id >= next-id, or a missing INBOX is

@@ -152,17 +152,6 @@ ms_quota_read_home(struct ms_pdir *home, struct ms_quota_usage *u_r,
 	return 0;
 }
 
-static uint64_t
-prof_u64(const struct ms_profile *p, const char *key)
-{
-	const char *v = ms_profile_get(p, key);
-	uint64_t n = 0;
-
-	if (v == NULL || ms_str_to_u64(ms_str_c(v), UINT64_MAX, &n) < 0)
-		return 0;
-	return n;
-}
-
 int
 ms_quota_open(struct ms_acct *a, struct ms_quota **q_r, struct ms_err *err)
 {
@@ -181,8 +170,8 @@ ms_quota_open(struct ms_acct *a, struct ms_quota **q_r, struct ms_err *err)
 	(void)ms_strlcpy(q->lock, loc->qlock, sizeof(q->lock));
 	(void)ms_strlcpy(q->name, loc->name, sizeof(q->name));
 	q->lock_ms = ms_store_lock_ms(ms_acct_store(a));
-	q->max_bytes = prof_u64(ms_acct_profile(a), "quota-bytes");
-	q->max_msgs = prof_u64(ms_acct_profile(a), "quota-messages");
+	q->max_bytes = ms_profile_get_u64(ms_acct_profile(a), "quota-bytes");
+	q->max_msgs = ms_profile_get_u64(ms_acct_profile(a), "quota-messages");
 	*q_r = q;
 	return 0;
 }

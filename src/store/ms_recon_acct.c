@@ -227,34 +227,6 @@ mbox_names(const char *home_rel, const char *hash16, uint32_t id,
 		       (unsigned long)id);
 }
 
-/* Sync every directory above rel, deepest first, then the root. */
-static int
-sync_parents(struct ms_pfs *fs, const char *rel, struct ms_err *err)
-{
-	char buf[MS_PLAT_MAX_REL + 1];
-	struct ms_pdir *d;
-	struct ms_perr perr;
-
-	(void)ms_strlcpy(buf, rel, sizeof(buf));
-	for (;;) {
-		char *slash = strrchr(buf, '/');
-
-		if (slash != NULL)
-			*slash = '\0';
-		else
-			buf[0] = '\0';
-		if (ms_pdir_open(fs, buf, 0, &d, &perr) < 0)
-			return ms_err_from_perr(err, &perr, "sync");
-		if (ms_pdir_sync(d, &perr) < 0) {
-			ms_pdir_close(d);
-			return ms_err_from_perr(err, &perr, "sync");
-		}
-		ms_pdir_close(d);
-		if (buf[0] == '\0')
-			return 0;
-	}
-}
-
 /* Does the home rel of fs hold a profile?  1 yes, 0 no, -1 error. */
 static int
 has_profile(struct ms_pfs *fs, const char *rel, struct ms_err *err)
@@ -386,29 +358,6 @@ mdir_scan(struct ms_pfs *fs, const char *rel, struct mdir *m,
  * ====================================================================== */
 
 static void
-ent_add(struct ms_mblist *l, const char *name, uint32_t id, uint32_t uv,
-	enum ms_special su)
-{
-	struct ms_mbent *e;
-
-	if (l->count == l->cap) {
-		size_t ncap = l->cap == 0 ? 16 : l->cap * 2;
-
-		l->ents = ms_prealloc(l->pool, l->ents,
-				      l->cap * sizeof(*l->ents),
-				      ms_size_mul(ncap, sizeof(*l->ents)));
-		l->cap = ncap;
-	}
-	e = &l->ents[l->count++];
-	e->name = ms_pstrdup(l->pool, name);
-	e->id = id;
-	e->uidvalidity = uv;
-	e->special = su;
-	if (uv > l->last_uidvalidity)
-		l->last_uidvalidity = uv;
-}
-
-static void
 sub_add(struct ms_mblist *l, const char *name)
 {
 	if (ms_mblist_find_sub(l, name) >= 0 || l->nsubs >= MS_MBLIST_MAX)
@@ -516,7 +465,7 @@ mblist_salvage(struct ms_mblist *l, const char *data, size_t len)
 			    ent_find_id(l, id) >= 0 ||
 			    l->count >= MS_MBLIST_MAX)
 				continue;
-			ent_add(l, canon, id, (uint32_t)v, su);
+			ms_mblist_add(l, canon, id, (uint32_t)v, su);
 		}
 	}
 }
@@ -682,7 +631,7 @@ list_reconcile(struct rc *r, struct tgt *t, struct ms_pool *pool,
 		uv = m.uidvalidity;
 		if (uv == 0)
 			uv = ms_mblist_next_uidvalidity(l, r->now);
-		ent_add(l, name, ids[j], uv, MS_SU_NONE);
+		ms_mblist_add(l, name, ids[j], uv, MS_SU_NONE);
 		if (ids[j] == MS_MBOX_INBOX_ID)
 			sub_add(l, "INBOX");
 		*changed_r = 1;
@@ -702,7 +651,7 @@ list_reconcile(struct rc *r, struct tgt *t, struct ms_pool *pool,
 				   sizeof(rel), lock, sizeof(lock));
 			if (ms_mbox_create(t->fs, rel, lock, uv, err) < 0)
 				goto out;
-			ent_add(l, "INBOX", MS_MBOX_INBOX_ID, uv, MS_SU_NONE);
+			ms_mblist_add(l, "INBOX", MS_MBOX_INBOX_ID, uv, MS_SU_NONE);
 			sub_add(l, "INBOX");
 			*changed_r = 1;
 		}
@@ -1258,7 +1207,7 @@ home_move(struct rc *r, struct ms_pfs *fs, const char *from,
 	}
 	if (ms_store_tree_remove(fs, loc->rel, err) < 0 ||
 	    tree_link(fs, from, loc->rel, PROFILE_LEAF, 0, err) < 0 ||
-	    sync_parents(fs, loc->rel, err) < 0)
+	    ms_store_sync_parents(fs, loc->rel, err) < 0)
 		goto out;
 	if (ms_pdir_open(fs, from, 0, &oldh, &perr) < 0 ||
 	    ms_pdir_open(fs, loc->rel, 0, &newh, &perr) < 0) {

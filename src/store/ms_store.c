@@ -648,6 +648,33 @@ out:
 }
 
 int
+ms_store_sync_parents(struct ms_pfs *fs, const char *rel, struct ms_err *err)
+{
+	char buf[MS_PLAT_MAX_REL + 1];
+	struct ms_pdir *d;
+	struct ms_perr perr;
+
+	(void)ms_strlcpy(buf, rel, sizeof(buf));
+	for (;;) {
+		char *slash = strrchr(buf, '/');
+
+		if (slash != NULL)
+			*slash = '\0';
+		else
+			buf[0] = '\0';
+		if (ms_pdir_open(fs, buf, 0, &d, &perr) < 0)
+			return ms_err_from_perr(err, &perr, "sync");
+		if (ms_pdir_sync(d, &perr) < 0) {
+			ms_pdir_close(d);
+			return ms_err_from_perr(err, &perr, "sync");
+		}
+		ms_pdir_close(d);
+		if (buf[0] == '\0')
+			return 0;
+	}
+}
+
+int
 ms_store_tree_remove(struct ms_pfs *fs, const char *rel, struct ms_err *err)
 {
 	if (*rel == '\0')

@@ -157,6 +157,11 @@ int ms_store_file_put(struct ms_pdir *dir, const char *leaf,
 int ms_store_tree_remove(struct ms_pfs *fs, const char *rel,
 			 struct ms_err *err);
 
+/* Sync every directory above rel (mkdir -p makes them without syncing),
+   deepest first, then the root. */
+int ms_store_sync_parents(struct ms_pfs *fs, const char *rel,
+			  struct ms_err *err);
+
 /*
  * Copy the file leaf of `from` into `to` durably (temporary file, the
  * same modification time, sync, publish without replacing and without a
