@@ -12,6 +12,7 @@
  */
 #include "ms_sys.h"
 #include "ms_acct.h"
+#include "ms_acct_names.h"
 #include "ms_b64.h"
 #include "ms_buf.h"
 #include "ms_conf.h"
@@ -946,7 +947,7 @@ ms_acct_create(struct ms_store *st, const char *name,
 	struct pwset *pw = NULL;
 	char words[64], num[32], when[32];
 	size_t part = 0, i;
-	int counted = 0, made = 0, rc = -1, r;
+	int counted = 0, made = 0, named = 0, rc = -1, r;
 
 	if (ms_acct_locate(st, name, &loc, err) < 0)
 		return -1;
@@ -1000,6 +1001,9 @@ ms_acct_create(struct ms_store *st, const char *name,
 		goto out;
 	}
 	made = 1;
+	if (ms_acct_names_edit(st, part, &loc, 1, err) < 0)
+		goto out;
+	named = 1;
 	if (ms_store_sync_parents(fs, loc.rel, err) < 0 ||
 	    ms_mblist_init_home(fs, home, err) < 0 ||
 	    ms_quota_init_home(home, err) < 0)
@@ -1047,6 +1051,13 @@ out:
 					 &e2) < 0)
 			ms_warn("account create: cleanup of %s failed: %s",
 				loc.rel, e2.internal);
+	}
+	if (rc < 0 && named) {
+		struct ms_err e2;
+
+		if (ms_acct_names_edit(st, part, &loc, 0, &e2) < 0)
+			ms_warn("account create: name index not restored: %s "
+				"(run reconstruct)", e2.internal);
 	}
 	if (rc < 0 && counted) {
 		struct ms_err e2;
@@ -1284,6 +1295,9 @@ ms_acct_delete(struct ms_store *st, const char *name, struct ms_err *err)
 	if (ms_store_counts_adjust(st, part, -1, -((svc & MS_SVC_IMAP) != 0),
 				   -((svc & MS_SVC_POP) != 0), &e2) < 0)
 		ms_warn("account delete: counts not updated: %s (run "
+			"reconstruct)", e2.internal);
+	if (ms_acct_names_edit(st, part, &a->loc, 0, &e2) < 0)
+		ms_warn("account delete: name index not updated: %s (run "
 			"reconstruct)", e2.internal);
 	rc = 0;
 out:
@@ -1698,6 +1712,10 @@ ms_acct_move(struct ms_acct *a, const char *partition, struct ms_err *err)
 	if (counts_move(a->st, a->part, dst, svc, &e2) < 0)
 		ms_warn("move: counts not updated: %s (run reconstruct)",
 			e2.internal);
+	if (ms_acct_names_edit(a->st, a->part, &a->loc, 0, &e2) < 0 ||
+	    ms_acct_names_edit(a->st, dst, &a->loc, 1, &e2) < 0)
+		ms_warn("move: name index not updated: %s (run reconstruct)",
+			e2.internal);
 	ms_pdir_close(a->home);
 	a->home = nhome;
 	nhome = NULL;
@@ -1765,20 +1783,6 @@ names_cb(void *ctx, const char *name, enum ms_pent_kind kind)
 	return 0;
 }
 
-static int
-is_hex_level(const char *s, unsigned w)
-{
-	unsigned i;
-
-	if (strlen(s) != w)
-		return 0;
-	for (i = 0; i < w; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 /* A home's leaf: readable part, '-', 16 hex.  With a domain filter: can
    the readable part belong to that domain?  Only a readable part of at
    most 19 characters is surely uncut (cutting to 22 and stripping one '-'
@@ -1790,7 +1794,7 @@ leaf_wanted(const struct walk *w, const char *leaf)
 	size_t n = strlen(leaf), r;
 
 	if (n < MS_ACCT_SHORT_HEX + 2 || leaf[n - MS_ACCT_SHORT_HEX - 1] != '-'
-	    || !is_hex_level(leaf + n - MS_ACCT_SHORT_HEX, MS_ACCT_SHORT_HEX))
+	    || !ms_acct_hex_level(leaf + n - MS_ACCT_SHORT_HEX, MS_ACCT_SHORT_HEX))
 		return 0;
 	if (w->filter == NULL)
 		return 1;
@@ -1823,7 +1827,7 @@ walk_level(struct walk *w, const char *rel, unsigned level)
 	}
 	for (i = 0; i < l.n && rc == 0; i++) {
 		if (level < ms_store_fanout_depth(w->st)) {
-			if (!is_hex_level(l.v[i], w->w))
+			if (!ms_acct_hex_level(l.v[i], w->w))
 				continue;
 			(void)snprintf(sub, sizeof(sub), "%s/%s", rel,
 				       l.v[i]);
@@ -1837,9 +1841,10 @@ walk_level(struct walk *w, const char *rel, unsigned level)
 	return rc;
 }
 
+/* Walk the homes of partition part (all partitions: part = SIZE_MAX). */
 static int
-walk_store(struct ms_store *st, const char *domain, walk_fn *fn, void *ctx,
-	   struct ms_err *err)
+walk_store(struct ms_store *st, size_t part, const char *domain, walk_fn *fn,
+	   void *ctx, struct ms_err *err)
 {
 	struct walk w;
 	char filt[MS_ACCT_READABLE_MAX * 12 + 2];
@@ -1872,6 +1877,8 @@ walk_store(struct ms_store *st, const char *domain, walk_fn *fn, void *ctx,
 		}
 	}
 	for (i = 0; i < ms_store_nparts(st); i++) {
+		if (part != SIZE_MAX && i != part)
+			continue;
 		w.part = i;
 		if (walk_level(&w, "users", 0) < 0)
 			return -1;
@@ -1953,19 +1960,13 @@ struct list_ctx {
 	size_t n, cap;
 };
 
+/* Keep name if the listing's domain and page let it in. */
 static int
-list_cb(void *ctx, struct ms_pfs *fs, size_t part, struct ms_pdir *dir,
-	const char *leaf, struct ms_err *err)
+list_name(void *ctx, const char *name)
 {
 	struct list_ctx *c = ctx;
-	char name[MS_ACCT_NAME_MAX + 2];
 	const char *at;
 
-	(void)part;
-	if (profile_name(fs, dir, leaf, name, sizeof(name), err) < 0)
-		return -1;
-	if (name[0] == '\0')
-		return 0;
 	if (c->o->domain != NULL) {
 		at = strchr(name, '@');
 		if (at == NULL || ms_ascii_strcasecmp(at + 1,
@@ -1983,6 +1984,43 @@ list_cb(void *ctx, struct ms_pfs *fs, size_t part, struct ms_pdir *dir,
 	}
 	c->v[c->n++] = ms_pstrdup(c->pool, name);
 	return 0;
+}
+
+static int
+list_cb(void *ctx, struct ms_pfs *fs, size_t part, struct ms_pdir *dir,
+	const char *leaf, struct ms_err *err)
+{
+	char name[MS_ACCT_NAME_MAX + 2];
+
+	(void)part;
+	if (profile_name(fs, dir, leaf, name, sizeof(name), err) < 0)
+		return -1;
+	if (name[0] == '\0')
+		return 0;
+	return list_name(ctx, name);
+}
+
+/*
+ * The names of partition part: from its name index when that holds as
+ * many names as the partition's counts say it has accounts, else (an
+ * index damaged by a crash, or a store made before the index existed) by
+ * walking the profiles.
+ */
+static int
+list_part(struct ms_store *st, size_t part, struct list_ctx *c,
+	  struct ms_err *err)
+{
+	struct ms_store_counts cnt;
+	struct ms_err e2;
+	uint64_t n;
+	size_t keep = c->n;
+
+	if (ms_store_counts_read(st, part, &cnt, &e2) == 0 &&
+	    ms_acct_names_read(st, part, list_name, c, &n, &e2) == 0 &&
+	    n == cnt.accounts)
+		return 0;
+	c->n = keep;
+	return walk_store(st, part, c->o->domain, list_cb, c, err);
 }
 
 static int
@@ -2011,8 +2049,9 @@ ms_acct_list(struct ms_store *st, const struct ms_acct_list_opts *o,
 	*n_r = 0;
 	if (more_r != NULL)
 		*more_r = 0;
-	if (walk_store(st, o->domain, list_cb, &c, err) < 0)
-		return -1;
+	for (i = 0; i < ms_store_nparts(st); i++)
+		if (list_part(st, i, &c, err) < 0)
+			return -1;
 	if (c.n > 1)
 		qsort(c.v, c.n, sizeof(*c.v), cmp_names);
 	/* one name twice: an interrupted move left two copies */
@@ -2032,6 +2071,7 @@ ms_acct_list(struct ms_store *st, const struct ms_acct_list_opts *o,
 
 struct count_ctx {
 	struct ms_store_counts c[MS_STORE_MAX_PARTS];
+	struct ms_acct_names_set *names;
 };
 
 static int
@@ -2059,6 +2099,9 @@ count_cb(void *ctx, struct ms_pfs *fs, size_t part, struct ms_pdir *dir,
 		return 0;
 	}
 	svc = prof_bits(p, "services", svc_words, 2);
+	if (ms_profile_get(p, "name") != NULL)
+		ms_acct_names_add(c->names, part, rel,
+				  ms_profile_get(p, "name"));
 	c->c[part].accounts++;
 	c->c[part].imap += (svc & MS_SVC_IMAP) != 0;
 	c->c[part].pop += (svc & MS_SVC_POP) != 0;
@@ -2082,7 +2125,9 @@ ms_acct_counts_rebuild(struct ms_store *st, struct ms_store_counts *total_r,
 		ms_xfree(c);
 		return -1;
 	}
-	if (walk_store(st, NULL, count_cb, c, err) < 0)
+	c->names = ms_acct_names_set_new(st);
+	if (walk_store(st, SIZE_MAX, NULL, count_cb, c, err) < 0 ||
+	    ms_acct_names_write(c->names, err) < 0)
 		goto out;
 	for (i = 0; i < ms_store_nparts(st); i++) {
 		if (ms_store_counts_write(st, i, &c->c[i], err) < 0)
@@ -2096,6 +2141,7 @@ ms_acct_counts_rebuild(struct ms_store *st, struct ms_store_counts *total_r,
 	rc = 0;
 out:
 	ms_plock_release(slk);
+	ms_acct_names_set_free(c->names);
 	ms_xfree(c);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "ms_sys.h"
 #include "ms_recon_acct.h"
 #include "ms_acct.h"
+#include "ms_acct_names.h"
 #include "ms_buf.h"
 #include "ms_log.h"
 #include "ms_mblist.h"
@@ -1717,19 +1718,32 @@ progress(struct rc *r, const char *verb, size_t done, size_t total,
 	r->o->progress(r->o->progress_ctx, line);
 }
 
-/* The partitions' counts: rebuilt (fix) or compared (check). */
+static int
+names_skip(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return 0;
+}
+
+/* The partitions' counts and account name indexes: rebuilt (fix) or
+   compared (check). */
 static int
 counts_do(struct rc *r, struct ms_err *err)
 {
 	struct ms_store_counts before[MS_STORE_MAX_PARTS], after;
 	const struct ms_store_counts *want;
 	int bad[MS_STORE_MAX_PARTS];
+	uint64_t names[MS_STORE_MAX_PARTS];
 	struct ms_err e2;
 	size_t i, np = ms_store_nparts(r->st);
 
 	r->acct[0] = '\0';
 	for (i = 0; i < np; i++) {
 		bad[i] = 0;
+		if (ms_acct_names_read(r->st, i, names_skip, NULL, &names[i],
+				       err) < 0)
+			return -1;
 		if (ms_store_counts_read(r->st, i, &before[i], &e2) < 0) {
 			if (e2.cls != MS_E_CORRUPT) {
 				if (err != NULL)
@@ -1749,6 +1763,13 @@ counts_do(struct rc *r, struct ms_err *err)
 		} else {
 			want = &r->counts[i];
 		}
+		if (names[i] != want->accounts)
+			rc_item(r, NULL, "names-wrong", 1, r->fix,
+				"partition %s: the account name index holds "
+				"%llu names; the homes give %llu",
+				ms_store_part(r->st, i)->name,
+				(unsigned long long)names[i],
+				(unsigned long long)want->accounts);
 		if (!bad[i] && before[i].accounts == want->accounts &&
 		    before[i].imap == want->imap &&
 		    before[i].pop == want->pop)

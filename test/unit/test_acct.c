@@ -7,6 +7,7 @@
  */
 #include "ms_sys.h"
 #include "ms_acct.h"
+#include "ms_acct_names.h"
 #include "ms_buf.h"
 #include "ms_conf.h"
 #include "ms_mblist.h"
@@ -627,6 +628,84 @@ test_acct_list_paging(void)
 	ms_store_close(st);
 }
 
+/* Names of partition part's index, joined with spaces, into buf. */
+static int
+names_join(void *ctx, const char *name)
+{
+	char *buf = ctx;
+	size_t n = strlen(buf);
+
+	(void)snprintf(buf + n, 512 - n, "%s%s", n > 0 ? " " : "", name);
+	return 0;
+}
+
+static const char *
+names_of(struct ms_store *st, size_t part)
+{
+	static char buf[512];
+	struct ms_err err;
+	uint64_t n;
+
+	buf[0] = '\0';
+	CU_ASSERT_FATAL(ms_acct_names_read(st, part, names_join, buf, &n,
+					   &err) == 0);
+	return buf;
+}
+
+/*
+ * The name index follows create, delete and move; a stale index (its
+ * count differs from the partition's) is not trusted: list walks the
+ * profiles; reconstruct's counts rebuild rewrites it.
+ */
+static void
+test_acct_names_index(void)
+{
+	struct ms_store *st = store_new(NULL, 2, "store.fanout_width=16");
+	const char *const *v;
+	struct ms_acct_list_opts lo;
+	struct ms_acct_new o;
+	struct ms_acct_loc loc;
+	struct ms_acct *a;
+	struct ms_pdir *d;
+	struct ms_perr perr;
+	struct ms_err err;
+	size_t n;
+	char bucket[64];
+
+	ms_acct_new_init(&o);
+	o.partition = "default";
+	MS_CU_OK(ms_acct_create(st, "amy", &o, &err));
+	MS_CU_OK(ms_acct_create(st, "ben", &o, &err));
+	MS_CU_OK(ms_acct_create(st, "cy", &o, &err));
+	MS_CU_EQ_INT(ms_acct_create(st, "cy", &o, &err), -1);
+	MS_CU_EQ_UINT(strlen(names_of(st, 0)), strlen("amy@example.com "
+		      "ben@example.com cy@example.com"));
+	MS_CU_OK(ms_acct_delete(st, "ben", &err));
+	CU_ASSERT(strstr(names_of(st, 0), "ben@") == NULL);
+	MS_CU_OK(ms_acct_open(st, "cy", &a, &err));
+	MS_CU_OK(ms_acct_move(a, "p1", &err));
+	ms_acct_close(a);
+	MS_CU_EQ_STR(names_of(st, 0), "amy@example.com");
+	MS_CU_EQ_STR(names_of(st, 1), "cy@example.com");
+
+	/* lose a bucket file: the count no longer matches, list walks */
+	MS_CU_OK(ms_acct_locate(st, "amy", &loc, &err));
+	(void)snprintf(bucket, sizeof(bucket), "%.7s", loc.rel);
+	MS_CU_OK(ms_pdir_open(ms_store_part(st, 0)->fs, bucket, 0, &d,
+			      &perr));
+	MS_CU_OK(ms_pfile_remove(d, MS_ACCT_NAMES_LEAF, &perr));
+	ms_pdir_close(d);
+	MS_CU_EQ_STR(names_of(st, 0), "");
+	memset(&lo, 0, sizeof(lo));
+	MS_CU_OK(ms_acct_list(st, &lo, pool, &v, &n, NULL, &err));
+	MS_CU_EQ_UINT(n, 2);
+	MS_CU_EQ_STR(v[0], "amy@example.com");
+	MS_CU_EQ_STR(v[1], "cy@example.com");
+	MS_CU_OK(ms_acct_counts_rebuild(st, NULL, &err));
+	MS_CU_EQ_STR(names_of(st, 0), "amy@example.com");
+	ms_store_close(st);
+}
+
 /*
  * 20,000 homes made cheaply (directory + a two-line profile, no sync),
  * then listed: every name once, sorted; paging walks them all; a domain
@@ -679,6 +758,9 @@ test_acct_list_many(void)
 		(void)ms_pfile_close(f, NULL);
 		ms_pdir_close(d);
 	}
+	/* homes made behind the store's back (a restore): the counts and the
+	   name index are derived, so reconstruct rebuilds them */
+	MS_CU_OK(ms_acct_counts_rebuild(st, NULL, &err));
 	memset(&lo, 0, sizeof(lo));
 	MS_CU_OK(ms_acct_list(st, &lo, lp, &v, &n, NULL, &err));
 	MS_CU_EQ_UINT(n, count);
@@ -1189,6 +1271,7 @@ static CU_TestInfo ms_tests_acct[] = {
 	{ "test_acct_last_login", test_acct_last_login },
 	{ "test_acct_password", test_acct_password },
 	{ "test_acct_list_paging", test_acct_list_paging },
+	{ "test_acct_names_index", test_acct_names_index },
 	{ "test_acct_list_many", test_acct_list_many },
 	{ "test_acct_partitions_move", test_acct_partitions_move },
 	{ "test_acct_site_limits", test_acct_site_limits },
