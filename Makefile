@@ -29,7 +29,7 @@ FUZZ_SMOKE_RUNS ?= 20000
 LIST      := src/sources.list
 listed     = $(shell awk '!/^\#/ && NF == 2 && $$1 ~ /$(1)/ { print $$2 }' $(LIST))
 # Only files that exist are built; tools/lint_tree.sh fails if one is missing.
-CORE_SRC  := $(wildcard $(call listed,^(lib|mime|store|net|imap|pop3|lmtp|sieve|poppassd|http|cli|migrate|server)$$))
+CORE_SRC  := $(wildcard $(call listed,^(lib|mime|store|net|auth|imap|pop3|lmtp|sieve|poppassd|http|cli|migrate|server)$$))
 PLAT_SRC  := $(wildcard $(call listed,^plat_(common|linux)$$))
 VMS_SRC   := $(call listed,^plat_vms$$)
 LIB_SRC   := $(CORE_SRC) $(PLAT_SRC)
@@ -47,7 +47,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CORE_CFLAGS := -std=c99 -pedantic $(WARN) $(OPT) $(SAN) $(INCLUDES)
 PLAT_CFLAGS := -std=c99 $(WARN) $(OPT) $(SAN) $(INCLUDES) -D_GNU_SOURCE
 LDFLAGS   ?=
-LDLIBS    := -lcrypto -lz -lpthread
+LDLIBS    := -lssl -lcrypto -lsasl2 -lz -lpthread
 
 LIB       := $(B)/lib/libmsgstore.a
 obj        = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -77,9 +77,10 @@ $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 # ---- tests ---------------------------------------------------------------
 TEST_CFLAGS := -std=c99 $(WARN) -Wno-missing-prototypes $(OPT) $(SAN) \
-               $(INCLUDES) -Itest/unit -D_GNU_SOURCE
+               $(INCLUDES) -Itest/unit -Itest/imapu -D_GNU_SOURCE
 UNIT_TESTS  := $(sort $(wildcard test/unit/test_*.c))
 PLAT_TESTS  := $(sort $(wildcard test/plat/test_*.c))
+IMAPU_TESTS := $(sort $(wildcard test/imapu/test_*.c))
 CU_LIBS     := -lcunit
 
 $(B)/obj/test/%.o: test/%.c
@@ -92,15 +93,24 @@ test/unit/ms_suites_unit.c: $(UNIT_TESTS) tools/gen_suites.py
 	$(PYTHON) tools/gen_suites.py $@ $(UNIT_TESTS)
 test/plat/ms_suites_plat.c: $(PLAT_TESTS) tools/gen_suites.py
 	$(PYTHON) tools/gen_suites.py $@ $(PLAT_TESTS)
+test/imapu/ms_suites_imapu.c: $(IMAPU_TESTS) tools/gen_suites.py
+	$(PYTHON) tools/gen_suites.py $@ $(IMAPU_TESTS)
 
 # A test file gets its registration block when the list is generated, so
 # its object must wait for that.
 $(call obj,$(UNIT_TESTS)): test/unit/ms_suites_unit.c
 $(call obj,$(PLAT_TESTS)): test/plat/ms_suites_plat.c
+$(call obj,$(IMAPU_TESTS)): test/imapu/ms_suites_imapu.c
 
 RUNNER_OBJ := $(call obj,test/unit/ms_cu_run.c)
 
 $(B)/test/run_unit: $(call obj,test/unit/run_unit.c test/unit/ms_suites_unit.c $(UNIT_TESTS)) $(RUNNER_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
+
+# IMAP sessions driven in-process through a fake connection
+# (test/imapu/ms_fake_conn.c stands in for the runtime's ms_conn.c).
+$(B)/test/run_imapu: $(call obj,test/imapu/run_imapu.c test/imapu/ms_fake_conn.c test/imapu/ms_suites_imapu.c $(IMAPU_TESTS)) $(RUNNER_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CU_LIBS) $(LDLIBS)
 
@@ -214,7 +224,6 @@ fuzz: deps $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
 			$(FUZZ_B)/work/$$n test/fuzz/corpus/$$n || exit 1; \
 	done
 
-# ---- store robustness and benchmarks (test/crash, bench) -------------------
 # ---- store robustness and benchmarks ---------------------------------------
 # check-crash: the SIGKILL crash test,
 # concurrent appenders, full disk (fault back end) and simulated power loss
@@ -240,6 +249,16 @@ BENCH_ARGS ?=
 bench-store: $(B)/bench/bench_store
 	$(B)/bench/bench_store $(BENCH_ARGS)
 
+# Protocol benchmarks side by side with Dovecot (bench/run.py).
+$(B)/bench/bench_fill: bench/bench_fill.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+$(B)/bench/bench_imap: bench/bench_imap.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+bench: deps all $(B)/bench/bench_fill $(B)/bench/bench_imap
+	$(PYTHON) bench/run.py --bin $(B)/bin --bench-bin $(B)/bench $(BENCH_ARGS)
+
 
 # ---- checks ----------------------------------------------------------------
 deps:
@@ -259,13 +278,20 @@ extnames: $(LIB)
 clang-build:
 	$(MAKE) --no-print-directory B=$(B)/clang CC=clang all
 
-unit: $(B)/test/run_unit
+unit: $(B)/test/run_unit $(B)/test/run_imapu
 	$(B)/test/run_unit
+	$(B)/test/run_imapu
 
 cli: $(BINS)
 	sh test/unit/cli_smoke.sh $(B)/bin
 	sh test/unit/cli_store.sh $(B)/bin
 	sh test/unit/cli_recon.sh $(B)/bin
+
+# Protocol tests: a real msgstored on loopback ports, driven by Python's
+# imaplib and raw sockets (test/proto; --target dovecot runs the same
+# suites against a private Dovecot to check the tests themselves).
+proto: $(BINS)
+	$(PYTHON) test/proto/run_proto.py --msgstored $(B)/bin/msgstored
 
 plat: $(B)/test/run_plat $(B)/test/run_plat_rms $(B)/test/run_vmsshim
 	$(B)/test/run_plat --backend posix
@@ -277,13 +303,13 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all headers extnames vms-l1
 	@$(MAKE) --no-print-directory clang-build
-	@$(MAKE) --no-print-directory unit plat cli api-example fuzz-replay
+	@$(MAKE) --no-print-directory unit plat cli proto api-example fuzz-replay
 	@echo "check: all passed"
 
 check-asan: deps
 	$(MAKE) --no-print-directory B=$(B)/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-		unit plat cli fuzz-replay
+		unit plat cli proto fuzz-replay
 
 descrip:
 	$(PYTHON) tools/gen_descrip.py
@@ -320,8 +346,8 @@ clean:
 	rm -rf $(B)
 
 FORCE:
-.PHONY: all check check-asan unit plat cli api-example install deps lint headers extnames \
+.PHONY: all check check-asan unit plat cli proto api-example install deps lint headers extnames \
 	clang-build vms-l1 fuzz fuzz-smoke fuzz-replay descrip run clean FORCE \
-	check-crash bench-store
+	check-crash bench-store bench
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -56,7 +56,7 @@ $ endif
 $ dbg = "/OPTIMIZE"
 $ if debug then dbg = "/DEBUG/NOOPTIMIZE"
 $! (tools/gen_descrip.py --check keeps this list equal to the src/ folders)
-$ incl = "[.SRC.CLI],[.SRC.IMAP],[.SRC.LIB],[.SRC.MIME],[.SRC.SERVER],[.SRC.STORE]," + -
+$ incl = "[.SRC.AUTH],[.SRC.CLI],[.SRC.IMAP],[.SRC.LIB],[.SRC.MIME],[.SRC.NET],[.SRC.SERVER],[.SRC.STORE]," + -
 	"[.PLATFORM.INCLUDE],[.INCLUDE]"
 $ ccq = "/STANDARD=C99/NAMES=(AS_IS,SHORTENED)/FLOAT=IEEE_FLOAT" + -
 	"/WARNINGS=(ENABLE=LEVEL4)/NOLIST" + dbg + -

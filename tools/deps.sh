@@ -18,6 +18,7 @@ cunit:CUnit/CUnit.h:libcunit1-dev:CUnit-devel
 openssl:openssl/ssl.h:libssl-dev:openssl-devel
 zlib:zlib.h:zlib1g-dev:zlib-devel
 sasl:sasl/sasl.h:libsasl2-dev:cyrus-sasl-devel
+saslplugins:saslplug:libsasl2-modules:cyrus-sasl-plain,cyrus-sasl-md5,cyrus-sasl-scram
 pcre2:pcre2.h:libpcre2-dev:pcre2-devel
 libfuzzer:fuzzer:libclang-rt-dev:compiler-rt
 "
@@ -39,6 +40,19 @@ have_fuzzer() {
 	return $rc
 }
 
+# The Cyrus SASL mechanisms ms_sasl.c offers (PLAIN, LOGIN, CRAM-MD5,
+# SCRAM-SHA-*) are plugins in packages of their own.
+have_sasl_plugins() {
+	for p in libplain liblogin libcrammd5 libscram; do
+		found=no
+		for f in /usr/lib/*/sasl2/$p.so* /usr/lib64/sasl2/$p.so* \
+		    /usr/lib/sasl2/$p.so*; do
+			[ -e "$f" ] && found=yes
+		done
+		[ $found = yes ] || return 1
+	done
+}
+
 if command -v apt-get >/dev/null 2>&1; then
 	PM=apt
 elif command -v dnf >/dev/null 2>&1; then
@@ -52,10 +66,11 @@ for d in $DEPS; do
 	name=$(echo "$d" | cut -d: -f1)
 	what=$(echo "$d" | cut -d: -f2)
 	deb=$(echo "$d" | cut -d: -f3)
-	rpm=$(echo "$d" | cut -d: -f4)
+	rpm=$(echo "$d" | cut -d: -f4 | tr , ' ')
 	case "$what" in
 	cmd) command -v "$name" >/dev/null 2>&1 && continue ;;
 	fuzzer) have_fuzzer && continue ;;
+	saslplug) have_sasl_plugins && continue ;;
 	*) have_header "$what" && continue ;;
 	esac
 	if [ "$PM" = dnf ]; then

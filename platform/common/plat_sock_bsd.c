@@ -30,6 +30,8 @@
 #endif
 #ifdef MS_PATH_VMS
 #include <sys/ioctl.h>
+#else
+#include <sys/uio.h>
 #endif
 
 #ifdef MSG_NOSIGNAL
@@ -508,4 +510,78 @@ ms_sock_shutdown_write(int sock)
 {
 	if (sock >= 0)
 		(void)shutdown(sock, SHUT_WR);
+}
+
+int
+ms_sock_writev(int sock, const struct ms_iov *iov, int n, size_t *n_r,
+	       struct ms_perr *err)
+{
+#ifdef MS_PATH_VMS
+	/* one send per piece; stop at the first short one */
+	size_t k, total = 0;
+	int i, rc;
+
+	*n_r = 0;
+	for (i = 0; i < n; i++) {
+		rc = ms_sock_write(sock, iov[i].p, iov[i].len, &k, err);
+		if (rc < 0 && total == 0)
+			return -1;
+		if (rc < 0)
+			break;          /* report what went; the error repeats */
+		total += k;
+		if (rc == 0 || k < iov[i].len)
+			break;
+	}
+	*n_r = total;
+	return total > 0 || n == 0 ? 1 : 0;
+#else
+	struct iovec v[MS_SOCK_IOV_MAX];
+	struct msghdr mh;
+	ssize_t w;
+	int i;
+
+	*n_r = 0;
+	if (n < 0 || n > MS_SOCK_IOV_MAX)
+		return sock_err(err, EINVAL, "writev", NULL);
+	for (i = 0; i < n; i++) {
+		v[i].iov_base = (void *)(uintptr_t)iov[i].p;
+		v[i].iov_len = iov[i].len;
+	}
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = v;
+	mh.msg_iovlen = (size_t)n;
+	for (;;) {
+		/* sendmsg, not writev: MSG_NOSIGNAL where there is one */
+		w = sendmsg(sock, &mh, SEND_FLAGS);
+		if (w >= 0) {
+			*n_r = (size_t)w;
+			return 1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			(void)ms_perr_set(err, MS_AGAIN, errno,
+					  "write: again");
+			return 0;
+		}
+		return sock_err(err, errno, "write", NULL);
+	}
+#endif
+}
+
+int
+ms_sock_set_inherit(int sock, int on)
+{
+#if defined(MS_PATH_VMS) || !defined(FD_CLOEXEC)
+	/* no descriptor inheritance across exec here */
+	(void)sock;
+	return on ? -1 : 0;
+#else
+	int fl = fcntl(sock, F_GETFD);
+
+	if (fl < 0)
+		return -1;
+	fl = on ? (fl & ~FD_CLOEXEC) : (fl | FD_CLOEXEC);
+	return fcntl(sock, F_SETFD, fl) < 0 ? -1 : 0;
+#endif
 }

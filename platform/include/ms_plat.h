@@ -427,6 +427,26 @@ void ms_sock_close(int sock);
 /* Shut the write side down (half close) */
 void ms_sock_shutdown_write(int sock);
 
+/* One piece of a gathered write. */
+struct ms_iov {
+	const void *p;
+	size_t len;
+};
+/* Write the n pieces in order, as much as the socket takes now (writev
+   where the OS has it); results as ms_sock_write().  n is at most
+   MS_SOCK_IOV_MAX. */
+#define MS_SOCK_IOV_MAX         16
+int ms_sock_writev(int sock, const struct ms_iov *iov, int n, size_t *n_r,
+		   struct ms_perr *err);
+/*
+ * Let a child started by ms_proc_spawn() inherit sock (on=1: clear
+ * close-on-exec) or not (on=0, the default for every socket made here).
+ * The master sets it around the spawn of the service that serves the
+ * listener.  -1 where the OS cannot pass sockets to a child this way
+ * (VMS: the service binds by device name instead).
+ */
+int ms_sock_set_inherit(int sock, int on);
+
 /* ======================================================================
  * Readiness polling (epoll on Linux, select on VMS)
  * ====================================================================== */
@@ -490,6 +510,21 @@ int ms_proc_reload(long pid);
 int ms_proc_drop_priv(const char *user, struct ms_perr *err);
 /* Host name for greetings, NUL-terminated. */
 void ms_proc_hostname(char *buf, size_t size);
+/*
+ * The absolute file name of the running program, for re-executing itself
+ * (the master starts service processes so): /proc/self/exe on Linux,
+ * else argv0 made absolute.  NUL-terminated; -1 when it cannot be found
+ * or does not fit.
+ */
+int ms_proc_self_path(const char *argv0, char *buf, size_t size,
+		      struct ms_perr *err);
+/*
+ * A service process asks to be stopped (MS_PSIG_STOP) when its parent
+ * parent_pid goes away, so a killed master leaves no orphans.  -1 when the
+ * parent is already gone.  (VMS: subprocesses end with their parent; a
+ * no-op.)
+ */
+int ms_proc_watch_parent(long parent_pid);
 
 /* ======================================================================
  * Logging sink (formatting lives in src/lib/ms_log)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -238,4 +239,44 @@ ms_proc_hostname(char *buf, size_t size)
 	if (gethostname(buf, size) < 0 || buf[0] == '\0')
 		(void)snprintf(buf, size, "localhost");
 	buf[size - 1] = '\0';
+}
+
+int
+ms_proc_self_path(const char *argv0, char *buf, size_t size,
+		  struct ms_perr *err)
+{
+	char cwd[4096];
+	ssize_t n;
+	int w;
+
+	if (buf == NULL || size == 0)
+		return ms_perr_set(err, MS_INVALID, 0, "self_path: no buffer");
+	buf[0] = '\0';
+	n = readlink("/proc/self/exe", buf, size - 1);
+	if (n > 0 && (size_t)n < size - 1) {
+		buf[n] = '\0';
+		return 0;
+	}
+	/* no /proc: argv0 as given, made absolute against the cwd */
+	if (argv0 == NULL || strchr(argv0, '/') == NULL)
+		return ms_perr_set(err, MS_NOTFOUND, 0,
+				   "self_path: program not found");
+	if (argv0[0] == '/')
+		w = snprintf(buf, size, "%s", argv0);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL)
+		w = snprintf(buf, size, "%s/%s", cwd, argv0);
+	else
+		return ms_perr_set(err, MS_IO, errno, "self_path: getcwd");
+	if (w < 0 || (size_t)w >= size)
+		return ms_perr_set(err, MS_INVALID, 0, "self_path: too long");
+	return 0;
+}
+
+int
+ms_proc_watch_parent(long parent_pid)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+		return -1;
+	/* the parent may have gone before prctl() took */
+	return (long)getppid() == parent_pid ? 0 : -1;
 }

@@ -259,3 +259,27 @@ ms_proc_hostname(char *buf, size_t size)
 		(void)snprintf(buf, size, "localhost");
 	buf[size - 1] = '\0';
 }
+
+/* argv[0] is the image's full file spec on VMS. */
+int
+ms_proc_self_path(const char *argv0, char *buf, size_t size,
+		  struct ms_perr *err)
+{
+	size_t n;
+
+	if (buf == NULL || size == 0 || argv0 == NULL)
+		return ms_perr_set(err, MS_INVALID, 0, "self_path: bad args");
+	n = strlen(argv0);
+	if (n == 0 || n >= size)
+		return ms_perr_set(err, MS_INVALID, 0, "self_path: too long");
+	memcpy(buf, argv0, n + 1);
+	return 0;
+}
+
+/* A subprocess is deleted with its parent: nothing to arrange. */
+int
+ms_proc_watch_parent(long parent_pid)
+{
+	(void)parent_pid;
+	return 0;
+}

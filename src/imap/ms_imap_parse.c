@@ -71,6 +71,7 @@ struct ms_imap_parser {
 	unsigned lit_flags;
 	struct ms_imap_arg *lit_node;
 	uint64_t lit_left;
+	uint64_t mem_used;              /* in-memory literal bytes */
 
 	int tt;                         /* literal tracker while skipping */
 	uint64_t tn;
@@ -89,6 +90,7 @@ ms_imap_limits_default(struct ms_imap_limits *lim)
 	lim->max_depth = 16;
 	lim->max_args = 1000;
 	lim->mem_literal = (uint64_t)64 << 10;
+	lim->mem_command = (uint64_t)1 << 20;
 }
 
 struct ms_imap_parser *
@@ -114,6 +116,8 @@ ms_imap_parser_new(struct ms_pool *pool, const struct ms_imap_limits *lim)
 			p->lim.max_args = d.max_args;
 		if (p->lim.mem_literal == 0)
 			p->lim.mem_literal = d.mem_literal;
+		if (p->lim.mem_command == 0)
+			p->lim.mem_command = d.mem_command;
 	}
 	if (p->lim.max_line > MS_IMAP_LINE_CAP)
 		p->lim.max_line = MS_IMAP_LINE_CAP;
@@ -160,6 +164,12 @@ const struct ms_imap_chunk *
 ms_imap_parser_chunk(const struct ms_imap_parser *p)
 {
 	return &p->chunk;
+}
+
+const struct ms_imap_arg *
+ms_imap_parser_lit_arg(const struct ms_imap_parser *p)
+{
+	return p->lit_node;
 }
 
 uint64_t
@@ -309,6 +319,8 @@ begin_cmd(struct ms_imap_parser *p)
 	p->seg_len = 0;
 	p->toklen = 0;
 	p->sect = NULL;
+	p->lit_node = NULL;
+	p->mem_used = 0;
 }
 
 /* A new argument appended to the current list; NULL if over max_args. */
@@ -439,6 +451,7 @@ static enum ms_imap_ev
 elem(struct ms_imap_parser *p, int c, int first)
 {
 	p->toklen = 0;
+	p->lit_node = NULL;
 	switch (c) {
 	case '"':
 		p->q_sect = 0;
@@ -620,12 +633,14 @@ lit_header(struct ms_imap_parser *p)
 		return lit_reject(p, MS_IMAP_ERR_ARGS, "Too many arguments");
 	a->lit_flags = p->lit_flags;
 	a->lit_size = n;
-	if (n > p->lim.mem_literal) {
+	if (n > p->lim.mem_literal ||
+	    n > p->lim.mem_command - p->mem_used) {
 		a->lit_flags |= MS_IMAP_LIT_STREAMED;
 		a->text = NULL;
 	} else {
 		a->text = ms_palloc(p->cpool, (size_t)n + 1);
 		a->len = (size_t)n;
+		p->mem_used += n;
 	}
 	p->lit_node = a;
 	p->lit_left = n;

@@ -25,6 +25,10 @@ struct ms_imap_limits {
 	size_t max_depth;       /* parenthesised list nesting (16) */
 	size_t max_args;        /* argument nodes in one command (1000) */
 	uint64_t mem_literal;   /* literals above this are streamed (64 KiB) */
+	uint64_t mem_command;   /* in-memory literal bytes of one command
+				   (1 MiB): a literal that would pass it is
+				   streamed too, so a command of many small
+				   literals cannot hold more memory */
 };
 #define MS_IMAP_LINE_CAP  ((size_t)1 << 20)
 #define MS_IMAP_DEPTH_CAP ((size_t)1024)
@@ -137,7 +141,21 @@ enum ms_imap_ev ms_imap_parser_feed(struct ms_imap_parser *p,
 				    const unsigned char *buf, size_t len,
 				    size_t *used_r);
 
+/*
+ * The command.  After MS_IMAP_EV_COMMAND it is complete.  After
+ * MS_IMAP_EV_CHUNK and MS_IMAP_EV_CONTINUE it is the command being
+ * parsed: tag and name are set (name may be NULL only if the line ended
+ * early, which cannot happen before a literal), args holds the arguments
+ * parsed so far, the literal in progress included as the last node of its
+ * list (see ms_imap_parser_lit_arg()).  Valid until the next feed call
+ * that starts a new command.
+ */
 const struct ms_imap_cmd *ms_imap_parser_cmd(const struct ms_imap_parser *p);
+/* The literal argument being read or just read (after MS_IMAP_EV_CHUNK
+   or MS_IMAP_EV_CONTINUE it is the literal concerned); NULL once the
+   next argument starts. */
+const struct ms_imap_arg *
+ms_imap_parser_lit_arg(const struct ms_imap_parser *p);
 const struct ms_imap_perror *
 ms_imap_parser_error(const struct ms_imap_parser *p);
 const struct ms_imap_chunk *

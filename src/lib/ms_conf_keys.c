@@ -51,6 +51,19 @@ const struct ms_conf_key ms_conf_keys[] = {
 		"iterations of the stored SCRAM-SHA-1/-256 keys"),
 	MS_CONF_KEY_BOOL("auth.keep_plain_secret", "no",
 		"also keep a reversible secret (CRAM-MD5, APOP)"),
+	MS_CONF_KEY_BOOL("auth.plaintext_without_tls", "no",
+		"allow LOGIN and PLAIN before TLS on non-loopback "
+		"connections"),
+	MS_CONF_KEY_BOOL("auth.cram_md5", "no",
+		"offer CRAM-MD5 (needs auth.keep_plain_secret)"),
+	MS_CONF_KEY_SECS("auth.fail_delay", "2s", 0, 60,
+		"delay before answering a failed login"),
+	MS_CONF_KEY_UINT("auth.max_fail_per_ip", "20", 1, 1000000,
+		"failed logins from one address before it is throttled"),
+	MS_CONF_KEY_UINT("auth.max_fail_per_account", "10", 1, 1000000,
+		"failed logins to one account before it is throttled"),
+	MS_CONF_KEY_SECS("auth.throttle_window", "5m", 1, 86400,
+		"window in which failed logins are counted"),
 
 	/* ---- log ---- */
 	MS_CONF_KEY_ENUM("log.sink", "stderr", "stderr|file|syslog",
@@ -71,6 +84,71 @@ const struct ms_conf_key ms_conf_keys[] = {
 	MS_CONF_KEY_STR("server.user", "",
 		"user to run as after binding ports (\"\" = do not drop "
 		"privileges)"),
+	MS_CONF_KEY_UINT("server.threads", "2", 1, 64,
+		"event-loop threads in each service process"),
+	MS_CONF_KEY_UINT("server.max_connections", "20000", 1, 1000000,
+		"most connections one service holds at once"),
+	MS_CONF_KEY_UINT("server.max_unauth", "1000", 1, 1000000,
+		"most connections not yet logged in, per service"),
+	MS_CONF_KEY_UINT("server.max_unauth_per_ip", "50", 1, 1000000,
+		"most connections not yet logged in from one address"),
+	MS_CONF_KEY_SECS("server.unauth_timeout", "60s", 1, 86400,
+		"idle time before a connection not logged in is closed"),
+	MS_CONF_KEY_SECS("server.auth_timeout", "30m", 60, 604800,
+		"idle time before a logged-in connection is closed"),
+	MS_CONF_KEY_SECS("server.restart_delay", "1s", 1, 3600,
+		"wait before a crashed service is restarted"),
+	MS_CONF_KEY_STR("server.first_account", "admin",
+		"MANAGE account made when the store is empty (\"\" = none)"),
+
+	/* ---- tls ---- */
+	MS_CONF_KEY_STR("tls.cert", "",
+		"PEM certificate chain (\"\" = self-signed, made under "
+		"store.root)"),
+	MS_CONF_KEY_STR("tls.key", "",
+		"PEM private key of tls.cert"),
+	MS_CONF_KEY_ENUM("tls.min_version", "1.2", "1.2|1.3",
+		"oldest TLS version accepted"),
+	MS_CONF_KEY_STR("tls.ciphers", "",
+		"OpenSSL cipher list for TLS 1.2 (\"\" = OpenSSL default)"),
+
+	/* ---- imap ---- */
+	MS_CONF_KEY_STR("imap.listen", "127.0.0.1:1143",
+		"IMAP (STARTTLS) listener, host:port (\"\" = off)"),
+	MS_CONF_KEY_SIZE("imap.max_literal", "64M", 1024, 0,
+		"largest literal (and APPENDLIMIT)"),
+	MS_CONF_KEY_SIZE("imap.max_line", "64K", 1024, 1048576,
+		"longest command line, literals excluded"),
+	MS_CONF_KEY_SECS("imap.idle_poll", "1s", 1, 60,
+		"how often IDLE and NOOP look for changes by others"),
+
+	/* ---- imaps ---- */
+	MS_CONF_KEY_STR("imaps.listen", "127.0.0.1:1993",
+		"IMAP over implicit TLS listener (\"\" = off)"),
+
+	/* ---- pop3 ---- */
+	MS_CONF_KEY_STR("pop3.listen", "",
+		"POP3 (STLS) listener (\"\" = off)"),
+
+	/* ---- pop3s ---- */
+	MS_CONF_KEY_STR("pop3s.listen", "",
+		"POP3 over implicit TLS listener (\"\" = off)"),
+
+	/* ---- lmtp ---- */
+	MS_CONF_KEY_STR("lmtp.listen", "",
+		"LMTP listener (\"\" = off)"),
+
+	/* ---- managesieve ---- */
+	MS_CONF_KEY_STR("managesieve.listen", "",
+		"ManageSieve listener (\"\" = off)"),
+
+	/* ---- poppassd ---- */
+	MS_CONF_KEY_STR("poppassd.listen", "",
+		"poppassd listener (\"\" = off)"),
+
+	/* ---- http ---- */
+	MS_CONF_KEY_STR("http.listen", "",
+		"REST API and web UI listener (\"\" = off)"),
 
 	MS_CONF_KEY_END
 };

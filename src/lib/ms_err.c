@@ -163,6 +163,8 @@ ms_ecls_name(enum ms_ecls cls)
 		return "corrupt";
 	case MS_E_INTERNAL:
 		return "internal";
+	case MS_E_CONFIG:
+		return "config";
 	}
 	return "unknown";
 }

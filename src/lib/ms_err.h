@@ -24,7 +24,8 @@ enum ms_ecls {
 	MS_E_LIMIT,         /* a configured limit was hit */
 	MS_E_OVERQUOTA,
 	MS_E_CORRUPT,       /* on-disk data is damaged: reconstruct */
-	MS_E_INTERNAL       /* a bug or an unexpected condition */
+	MS_E_INTERNAL,      /* a bug or an unexpected condition */
+	MS_E_CONFIG         /* the configuration (or a file it names) is bad */
 };
 
 struct ms_err {

@@ -174,20 +174,12 @@ run --help 0 "$cli" --help
 has --help out "--set KEY=VALUE"
 
 # ---- msgstored -----------------------------------------------------------
-run srv-defaults 0 "$srv"
-has srv-defaults out "store root: ./var"
-has srv-defaults out "No services are implemented yet"
-has srv-defaults err "lvl=info prog=msgstored"
-run srv-file 0 "$srv" -c "$tmp/good.conf"
-has srv-file out "store root: /var/mail/store"
+# (start-up, listeners, reload and stop are test/proto/test_runtime.py's)
+run srv-version 0 "$srv" --version
+has srv-version out "msgstored: "
 run srv-bad 78 "$srv" -c "$tmp/bad.conf"
 has srv-bad err "$tmp/bad.conf:3:"
-run srv-logfile 0 "$srv" --set log.sink=file --set "log.file=$tmp/srv.log"
-if grep -qF "no services are implemented yet" "$tmp/srv.log" 2>/dev/null; then
-	ok
-else
-	bad "srv-logfile: $tmp/srv.log lacks the exit message"
-fi
+run srv-badset 78 "$srv" --set imap.max_line=1
 run srv-arg 64 "$srv" extra
 run srv-help 0 "$srv" --help
 

@@ -5,6 +5,7 @@
 extern const struct ms_cu_suite ms_suite_acct;
 extern const struct ms_cu_suite ms_suite_addr;
 extern const struct ms_cu_suite ms_suite_api;
+extern const struct ms_cu_suite ms_suite_auth;
 extern const struct ms_cu_suite ms_suite_b64;
 extern const struct ms_cu_suite ms_suite_buf;
 extern const struct ms_cu_suite ms_suite_charset;
@@ -31,13 +32,16 @@ extern const struct ms_cu_suite ms_suite_recon;
 extern const struct ms_cu_suite ms_suite_rfc2047;
 extern const struct ms_cu_suite ms_suite_store;
 extern const struct ms_cu_suite ms_suite_str;
+extern const struct ms_cu_suite ms_suite_tls;
 extern const struct ms_cu_suite ms_suite_utf7;
 extern const struct ms_cu_suite ms_suite_utf8;
+extern const struct ms_cu_suite ms_suite_zstream;
 
 const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_acct,
 	&ms_suite_addr,
 	&ms_suite_api,
+	&ms_suite_auth,
 	&ms_suite_b64,
 	&ms_suite_buf,
 	&ms_suite_charset,
@@ -64,7 +68,9 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_rfc2047,
 	&ms_suite_store,
 	&ms_suite_str,
+	&ms_suite_tls,
 	&ms_suite_utf7,
 	&ms_suite_utf8,
+	&ms_suite_zstream,
 	NULL
 };

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""run.py -- protocol benchmarks, msgstored and Dovecot side by side.
+
+`make bench` runs this.  It starts a private msgstored and a private
+Dovecot from Debian's packages (test/proto/msproto.py: loopback ports,
+their own configuration, Dovecot with mail_fsync = always), gives both the
+same user and the same generated mail (bench/gen_mail.py), then runs each
+workload against the two servers in alternation, --runs times, and prints
+one table: workload, msgstored median, Dovecot median, ratio (how many
+times faster msgstored is; for memory, how many times smaller).
+
+The load generator is bench/bench_imap (C); it checks every response and
+a run with an error aborts the benchmark.  Mail is generated once into
+--data (kept between runs) and loaded into each server fresh: msgstored
+through the store's durable append path (bench_fill), Dovecot as Maildir
+files it indexes on the first, untimed, SELECT.  Timed runs are warm.
+
+    bench/run.py --bin build/bin --bench-bin build/bench [--runs 5]
+                 [--quick] [--only select20k,envelope,...]
+"""
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(TOP, "test", "proto"))
+import msproto  # noqa: E402
+
+SEARCH_WORD = "zanzibarquux"    # bench/gen_mail.py NEEDLE_WORD
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def gen(data, name, count, profile):
+    d = os.path.join(data, name)
+    if not os.path.exists(os.path.join(d, "%06d.eml" % count)):
+        log("generating %d %s messages into %s" % (count, profile, d))
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_mail.py"),
+                        "--count", str(count), "--profile", profile,
+                        "--out", d], check=True)
+    return d
+
+
+def fill_msgstored(srv, bench_bin, user, mbox, d, count):
+    t = time.time()
+    subprocess.run([os.path.join(bench_bin, "bench_fill"), "-c", srv.conf,
+                    user.name, mbox, d, "1", str(count)], check=True)
+    log("msgstored: %d messages into %s in %.1f s" % (count, mbox,
+                                                       time.time() - t))
+
+
+def fill_dovecot(dc, user, mbox, d, count):
+    """Maildir files with the same internal dates and \\Seen flags."""
+    home = os.path.join(dc.dir, "mail", user.name, "Maildir")
+    box = home if mbox == "INBOX" else os.path.join(home, mbox)
+    for sub in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(box, sub), exist_ok=True)
+    for n in range(1, count + 1):
+        src = os.path.join(d, "%06d.eml" % n)
+        size = os.path.getsize(src)
+        flags = "S" if n % 3 == 0 else ""
+        dst = os.path.join(box, "cur", "%d.M%dP1.bench,S=%d:2,%s" % (
+            1700000000 + 97 * n, n, size, flags))
+        shutil.copyfile(src, dst)
+        t = 1700000000 + 97 * n
+        os.utime(dst, (t, t))
+    if os.geteuid() == 0:
+        for root, dirs, files in os.walk(os.path.join(dc.dir, "mail")):
+            for x in dirs + files:
+                os.chown(os.path.join(root, x), dc.uid, dc.gid)
+            os.chown(root, dc.uid, dc.gid)
+    log("dovecot: %d messages into %s" % (count, mbox))
+
+
+def run_client(bench_bin, srv, user, args, runs):
+    cmd = [os.path.join(bench_bin, "bench_imap"),
+           "%s:%d" % (srv.host, srv.port), user.name, user.password] + \
+        args + ["--repeat", str(runs)]
+    r = subprocess.run(cmd, capture_output=True, timeout=3600)
+    out = r.stdout.decode()
+    if r.returncode != 0:
+        raise SystemExit("bench: %s failed on %s:\n%s%s" % (
+            " ".join(args), srv.name, out, r.stderr.decode()))
+    return [float(x[3:]) for x in out.split() if x.startswith("ms=")]
+
+
+def proc_tree(pid):
+    """pid and all its descendants."""
+    kids = {}
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(p))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += kids.get(p, [])
+    return out
+
+
+def memory_kib(pid):
+    """Sum of RSS and of PSS over the server's process tree, in KiB."""
+    rss = pss = 0
+    for p in proc_tree(pid):
+        try:
+            with open("/proc/%d/smaps_rollup" % p) as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            pass
+    return rss, pss
+
+
+def idle_memory(bench_bin, srv, user, conns):
+    """KiB of RSS and PSS per logged-in IDLE connection."""
+    before = memory_kib(srv.proc.pid)
+    cmd = [os.path.join(bench_bin, "bench_imap"),
+           "%s:%d" % (srv.host, srv.port), user.name, user.password,
+           "idle", "INBOX", str(conns)]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    line = p.stdout.readline().decode().strip()
+    if line != "ready":
+        p.kill()
+        raise SystemExit("bench: idle %d on %s: %s %s" % (
+            conns, srv.name, line, p.stdout.read().decode()))
+    time.sleep(2)
+    during = memory_kib(srv.proc.pid)
+    p.stdin.write(b"\n")
+    p.stdin.close()
+    p.wait(timeout=120)
+    return ((during[0] - before[0]) / conns, (during[1] - before[1]) / conns)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(TOP, "build", "bin"))
+    ap.add_argument("--bench-bin", default=os.path.join(TOP, "build", "bench"))
+    ap.add_argument("--data", default=os.path.join(TOP, "build", "benchdata"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true",
+                    help="smaller mailboxes, fewer connections")
+    ap.add_argument("--only", default="")
+    a = ap.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 40000)),
+                                                hard))
+    big = 20000 if a.quick else 100000
+    sizes = {"small": gen(a.data, "small", big, "small"),
+             "real": gen(a.data, "real", 1000, "realistic")}
+    only = set(x for x in a.only.split(",") if x)
+    want = lambda w: not only or w in only  # noqa: E731
+
+    mss = msproto.Server(binary=os.path.join(a.bin, "msgstored"),
+                         cli=os.path.join(a.bin, "msgstore"),
+                         extra_set=["server.max_connections=30000",
+                                    "server.max_unauth=30000",
+                                    "server.max_unauth_per_ip=30000",
+                                    "log.level=warn"])
+    dc = msproto.Dovecot()
+    servers = (mss, dc)
+    rows = []
+    try:
+        users = {}
+        for s in servers:
+            u = s.add_user("bench@localhost", "bench-pw-1")
+            users[s.name] = u
+        boxes = (("INBOX", "small", 20000), ("Big", "small", big),
+                 ("Ten", "small", 10000), ("Real", "real", 1000))
+        for mbox, kind, count in boxes:
+            fill_msgstored(mss, a.bench_bin, users[mss.name], mbox,
+                           sizes[kind], count)
+            fill_dovecot(dc, users[dc.name], mbox, sizes[kind], count)
+        for s in servers:
+            s.start()
+        for s in servers:   # warm-up: Dovecot indexes its Maildirs here
+            for mbox, kind, count in boxes:
+                run_client(a.bench_bin, s, users[s.name],
+                           ["select_flags", mbox, str(count)], 1)
+        work = [
+            ("select20k", "SELECT + UID FETCH 1:* (FLAGS), 20,000 msgs, ms",
+             ["select_flags", "INBOX", "20000"]),
+            ("select100k", "SELECT + UID FETCH 1:* (FLAGS), %d msgs, ms" % big,
+             ["select_flags", "Big", str(big)]),
+            ("envelope", "FETCH 1:* (ENVELOPE), 20,000 msgs, ms",
+             ["envelope", "INBOX", "20000"]),
+            ("bodies", "FETCH 1:1000 BODY.PEEK[] (1 KB-10 MB mix), ms",
+             ["bodies", "Real", "1000"]),
+            ("search", "SEARCH TEXT (one word, 1 % hits), 10,000 msgs, ms",
+             ["search", "Ten", SEARCH_WORD, str(10000 // 100)]),
+        ]
+        for key, label, args in work:
+            if not want(key):
+                continue
+            res = {s.name: [] for s in servers}
+            for _ in range(a.runs):
+                for s in servers:
+                    res[s.name] += run_client(a.bench_bin, s, users[s.name],
+                                              args, 1)
+            m, d = (statistics.median(res[mss.name]),
+                    statistics.median(res[dc.name]))
+            rows.append((label, "%.1f" % m, "%.1f" % d, "%.2fx" % (d / m)))
+            log("%s: msgstored %s, dovecot %s" % (key, res[mss.name],
+                                                   res[dc.name]))
+        if want("idle"):
+            n = 500 if a.quick else 2000
+            mem = {s.name: idle_memory(a.bench_bin, s, users[s.name], n)
+                   for s in servers}
+            for i, what in ((0, "RSS"), (1, "PSS")):
+                m, d = mem[mss.name][i], mem[dc.name][i]
+                rows.append(("%s KiB per IDLE connection (%d conns)" % (
+                    what, n), "%.1f" % m, "%.1f" % d,
+                    "%.1fx" % (d / m) if m > 0 else "-"))
+        if want("idle10k") and not a.quick:
+            t = time.time()
+            idle_memory(a.bench_bin, mss, users[mss.name], 10000)
+            rows.append(("10,000 concurrent IDLE connections held (s to "
+                         "open)", "%.1f" % (time.time() - t), "-", "-"))
+    finally:
+        for s in servers:
+            s.cleanup()
+    print("| workload | msgstored | Dovecot | ratio |")
+    print("| --- | --- | --- | --- |")
+    for r in rows:
+        print("| %s | %s | %s | %s |" % r)
+
+
+if __name__ == "__main__":
+    main()

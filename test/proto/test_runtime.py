@@ -1,0 +1,403 @@
+"""The server runtime: master and service processes, supervision, signals,
+connection limits and timeouts, back-pressure on a client that reads
+nothing.  msgstored only (these are not IMAP behaviours, so there is no
+Dovecot twin).  Each test class runs its own private server (msproto
+.Server) because the tests kill and signal its processes; everything a
+test starts it stops, by pid.  Linux: process trees are read from /proc.
+"""
+import os
+import re
+import signal
+import socket
+import time
+import unittest
+
+import msproto
+
+WAIT = 10.0
+
+
+def children(pid):
+    """Pids whose parent is pid."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # the command name may hold blanks: fields start after ')'
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(d))
+    return out
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def wait_for(pred, timeout=WAIT, step=0.05):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def greeting(port, tls=False, timeout=5.0):
+    s = socket.create_connection(("127.0.0.1", port), timeout)
+    if tls:
+        s = msproto.tls_context().wrap_socket(s, server_hostname=None)
+    s.settimeout(timeout)
+    data = b""
+    while b"\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return data
+
+
+def read_until_closed(s, timeout):
+    """Everything until EOF; None when it did not close in time."""
+    s.settimeout(0.2)
+    end = time.time() + timeout
+    data = b""
+    while time.time() < end:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+    return None
+
+
+def start(extra=()):
+    if msproto.target_name() != "msgstored":
+        raise unittest.SkipTest("runtime tests are for msgstored")
+    srv = msproto.Server(extra_set=list(extra))
+    try:
+        srv.start()
+    except Exception:
+        srv.cleanup()
+        raise
+    return srv
+
+
+def service_pid(srv):
+    kids = wait_for(lambda: children(srv.proc.pid))
+    if len(kids) != 1:
+        raise AssertionError("expected one service process, have %r"
+                             % kids)
+    return kids[0]
+
+
+class Supervision(unittest.TestCase):
+    """One server for the class; the tests run in name order."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = start(["server.restart_delay=1s", "server.threads=2"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+
+    def log_has(self, pattern, timeout=WAIT):
+        rx = re.compile(pattern)
+        return wait_for(lambda: rx.search(self.srv.log_tail(400)),
+                        timeout)
+
+    def test_a_greetings(self):
+        g = greeting(self.srv.port)
+        self.assertTrue(g.startswith(b"* OK"), g)
+        g = greeting(self.srv.tls_port, tls=True)
+        self.assertTrue(g.startswith(b"* OK"), g)
+        # the listening lines name the ports the test connected to
+        lines = "\n".join(self.srv.stdout_lines)
+        self.assertIn("imap listening on 127.0.0.1:%d" % self.srv.port,
+                      lines)
+        self.assertIn("imaps listening on 127.0.0.1:%d"
+                      % self.srv.tls_port, lines)
+
+    def test_b_pipelined_commands_answered_in_order(self):
+        c = msproto.Raw(srv=self.srv)
+        n = 300
+        c.send(b"".join(b"p%d NOOP\r\n" % i for i in range(n)))
+        seen = []
+        while len(seen) < n:
+            item = c.read_item()
+            if item.startswith(b"p"):
+                seen.append(int(item.split()[0][1:]))
+                self.assertTrue(item.split()[1] == b"OK", item)
+        self.assertEqual(seen, list(range(n)))
+        c.close()
+
+    def test_c_sigkill_of_service_restarts_it(self):
+        old = service_pid(self.srv)
+        # a connection the service held goes away with it
+        c = socket.create_connection(("127.0.0.1", self.srv.port), 5)
+        c.settimeout(5)
+        self.assertTrue(c.recv(4096).startswith(b"* OK"))
+        os.kill(old, signal.SIGKILL)
+        self.assertIsNotNone(read_until_closed(c, 5))
+        c.close()
+        new = wait_for(lambda: [p for p in children(self.srv.proc.pid)
+                                if p != old])
+        self.assertTrue(new, "no new service process")
+        self.assertTrue(self.log_has(
+            r"imap service \(pid %d\) ended with status 137" % old))
+        self.assertTrue(greeting(self.srv.port).startswith(b"* OK"))
+        self.assertTrue(greeting(self.srv.tls_port,
+                                 tls=True).startswith(b"* OK"))
+        self.assertTrue(self.srv.alive())
+
+    def test_d_sighup_keeps_serving(self):
+        pid = service_pid(self.srv)
+        before = msproto.Raw(srv=self.srv)
+        os.kill(self.srv.proc.pid, signal.SIGHUP)
+        self.assertTrue(self.log_has(
+            r"service imap: configuration reloaded"))
+        # the old connection goes on, new ones are served
+        self.assertTrue(before.cmd("NOOP").ok)
+        before.close()
+        self.assertTrue(greeting(self.srv.port).startswith(b"* OK"))
+        self.assertTrue(greeting(self.srv.tls_port,
+                                 tls=True).startswith(b"* OK"))
+        self.assertEqual(service_pid(self.srv), pid)
+
+    def test_e_sighup_with_a_bad_file_keeps_the_old(self):
+        with open(self.srv.conf) as f:
+            good = f.read()
+        try:
+            with open(self.srv.conf, "a") as f:
+                f.write("no.such.key = 1\n")
+            os.kill(self.srv.proc.pid, signal.SIGHUP)
+            self.assertTrue(self.log_has(
+                r"reload: .*no\.such\.key.*keeping the running "
+                r"configuration"))
+            self.assertTrue(greeting(self.srv.port).startswith(b"* OK"))
+            self.assertTrue(self.srv.alive())
+        finally:
+            with open(self.srv.conf, "w") as f:
+                f.write(good)
+
+    def test_f_reader_that_reads_nothing_costs_bounded_memory(self):
+        pid = service_pid(self.srv)
+        base = rss_kib(pid)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", self.srv.port))
+        s.setblocking(False)
+        # each CAPABILITY answer is ten times its command: a server that
+        # kept reading would queue ~100 MB of answers for this client
+        cmd = b"".join(b"c%d CAPABILITY\r\n" % i for i in range(1000))
+        sent, stuck_since = 0, None
+        end = time.time() + 20
+        while time.time() < end and sent < 8 << 20:
+            try:
+                sent += s.send(cmd)
+                stuck_since = None
+            except BlockingIOError:
+                if stuck_since is None:
+                    stuck_since = time.time()
+                elif time.time() - stuck_since > 1.5:
+                    break
+                time.sleep(0.01)
+        self.assertIsNotNone(stuck_since,
+                             "the server read %d bytes without the "
+                             "client reading any answer" % sent)
+        grown = rss_kib(pid) - base
+        self.assertLess(grown, 24 * 1024,
+                        "service grew %d KiB for one stuck client" % grown)
+        # the stuck client does not hold up anyone else
+        t0 = time.time()
+        self.assertTrue(greeting(self.srv.port).startswith(b"* OK"))
+        self.assertLess(time.time() - t0, 2.0)
+        s.close()
+        # and when it goes, the service is fine
+        c = msproto.Raw(srv=self.srv)
+        self.assertTrue(c.cmd("NOOP").ok)
+        c.close()
+
+    def test_z_sigterm_stops_every_process(self):
+        master = self.srv.proc.pid
+        kids = children(master)
+        self.assertTrue(kids)
+        c = socket.create_connection(("127.0.0.1", self.srv.port), 5)
+        c.settimeout(5)
+        c.recv(4096)
+        t0 = time.time()
+        os.kill(master, signal.SIGTERM)
+        rc = self.srv.proc.wait(timeout=8)
+        self.assertEqual(rc, 0)
+        self.assertLess(time.time() - t0, 6.0)
+        for k in kids:
+            self.assertFalse(alive(k), "service %d left running" % k)
+        # the open connection was closed (after a BYE from IMAP)
+        data = read_until_closed(c, 3)
+        self.assertIsNotNone(data)
+        c.close()
+        self.assertTrue(self.log_has(r"msg=stopped|msg=\"stopped\""))
+
+
+class Limits(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = start(["server.max_unauth_per_ip=3",
+                         "server.unauth_timeout=2s"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+
+    def test_unauth_per_ip_and_timeout(self):
+        held = []
+        for _ in range(3):
+            s = socket.create_connection(("127.0.0.1", self.srv.port), 5)
+            s.settimeout(5)
+            self.assertTrue(s.recv(4096).startswith(b"* OK"))
+            held.append(s)
+        # the fourth from the same address is closed at once
+        s = socket.create_connection(("127.0.0.1", self.srv.port), 5)
+        data = read_until_closed(s, 3)
+        s.close()
+        self.assertEqual(data, b"", "fourth connection got %r" % data)
+        self.assertRegex(self.srv.log_tail(100),
+                         r"max_unauth_per_ip reached")
+        # the three time out without logging in
+        t0 = time.time()
+        for s in held:
+            self.assertIsNotNone(read_until_closed(s, 6),
+                                 "not closed after unauth_timeout")
+            s.close()
+        self.assertLess(time.time() - t0, 6)
+        # and their places are free again
+        self.assertTrue(greeting(self.srv.port).startswith(b"* OK"))
+
+
+class Layers(unittest.TestCase):
+    """A message file sent by sendfile (plain), through TLS, through
+    COMPRESS, and through COMPRESS over TLS: the same bytes each way."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = start()
+        cls.user = cls.srv.new_user("layers")
+        body = b"".join(b"line %07d of a big message, some text to "
+                        b"compress and some not: %08x\r\n"
+                        % (i, (i * 2654435761) & 0xffffffff)
+                        for i in range(40000))
+        cls.msg = (b"From: a@example.org\r\nTo: b@example.org\r\n"
+                   b"Subject: big\r\n\r\n" + body)
+        cls.srv.deliver(cls.user, cls.msg)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+
+    def fetch(self, c, compress=False):
+        self.assertTrue(c.login(self.user).ok)
+        if compress:
+            r = c.compress()
+            self.assertTrue(r.ok, r)
+        self.assertTrue(c.cmd("SELECT INBOX").ok)
+        r = c.cmd("FETCH 1 BODY.PEEK[]", timeout=30)
+        self.assertTrue(r.ok, r)
+        item = r.untagged[0]
+        m = re.search(rb"\{(\d+)\}\r\n", item)
+        self.assertTrue(m, item[:200])
+        data = item[m.end():m.end() + int(m.group(1))]
+        self.assertEqual(len(data), len(self.msg))
+        self.assertEqual(data, self.msg)
+        # the session goes on afterwards
+        self.assertTrue(c.cmd("NOOP").ok)
+        c.logout()
+
+    def test_plain(self):
+        self.fetch(msproto.Raw(srv=self.srv))
+
+    def test_tls(self):
+        self.fetch(msproto.Raw(srv=self.srv, tls=True))
+
+    def test_starttls(self):
+        c = msproto.Raw(srv=self.srv)
+        self.assertTrue(c.starttls().ok)
+        self.fetch(c)
+
+    def test_compress(self):
+        self.fetch(msproto.Raw(srv=self.srv), compress=True)
+
+    def test_compress_over_tls(self):
+        self.fetch(msproto.Raw(srv=self.srv, tls=True), compress=True)
+
+
+class Orphans(unittest.TestCase):
+
+    def test_killed_master_leaves_no_service(self):
+        srv = start()
+        kid = None
+        try:
+            kid = service_pid(srv)
+            os.kill(srv.proc.pid, signal.SIGKILL)
+            srv.proc.wait(timeout=5)
+            self.assertTrue(wait_for(lambda: not alive(kid), 6),
+                            "service %d outlived its master" % kid)
+        finally:
+            srv.cleanup()
+            # an orphan this test made is stopped here, by pid
+            if kid is not None and alive(kid):
+                os.kill(kid, signal.SIGKILL)
+
+
+class FirstAccount(unittest.TestCase):
+
+    def test_created_once_and_usable(self):
+        srv = start(["server.first_account=admin"])
+        try:
+            out = "\n".join(srv.stdout_lines)
+            m = re.search(r"msgstored: created account (admin@localhost) "
+                          r"with password (\S+) \(MANAGE\)", out)
+            self.assertTrue(m, out)
+            user = msproto.User(m.group(1), m.group(2))
+            # the password is shown, never logged
+            self.assertNotIn(user.password, srv.log_tail(400))
+            c = msproto.Raw(srv=srv)
+            self.assertTrue(c.login(user).ok)
+            c.close()
+            srv.stop()
+            srv.stdout_lines = []
+            srv._ports = {}
+            srv.start()
+            self.assertNotIn("created account",
+                             "\n".join(srv.stdout_lines))
+        finally:
+            srv.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
