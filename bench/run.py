@@ -158,6 +158,7 @@ def main():
                     help="smaller mailboxes, fewer connections")
     ap.add_argument("--only", default="")
     a = ap.parse_args()
+    a.bin, a.bench_bin = os.path.abspath(a.bin), os.path.abspath(a.bench_bin)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 40000)),
                                                 hard))

@@ -10,12 +10,16 @@
  * with the message.  Small literals come whole in the command's args and
  * are added when the command runs; s->append->done counts the messages
  * already in the batch, so the order of the batch is the order of the
- * command's messages.
+ * command's messages.  A literal8 message (RFC 3516) goes through the
+ * ms_mime_bin transform on its way to the batch, whole or chunk by chunk:
+ * binary parts become base64, so the store's CRLF text keeps them and
+ * FETCH BINARY gives the octets back.
  */
 #include "ms_sys.h"
 #include "ms_imap_int.h"
 #include "ms_err.h"
 #include "ms_mem.h"
+#include "ms_mime_bin.h"
 #include "ms_pool.h"
 #include "ms_str.h"
 #include "ms_plat.h"
@@ -34,7 +38,9 @@ struct ms_imap_append {
 	int failed;                     /* err holds why; chunks dropped */
 	int bad;                        /* failed on syntax: BAD why */
 	int binary;                     /* refused binary content */
-	int cr;                         /* streamed literal8 ended in CR */
+	struct ms_mime_bin *bin;        /* literal8 message being converted */
+	int cr;                         /* literal8 so far ended in CR */
+	int rawbin;                     /* literal8 had a bare CR or LF */
 	const char *why;
 	struct ms_err err;
 };
@@ -92,11 +98,10 @@ msg_parse(struct ms_imap_sess *s, const struct ms_imap_arg **ap,
 }
 
 /*
- * 1 when bytes of a literal8 (RFC 3516 APPEND) need binary storage: CR
- * and LF not paired (the store keeps NUL bytes as they are).  *cr carries a CR that ended the previous
- * piece; a CR still pending at the literal's end is bare too.  The store
- * keeps messages as CRLF text ready to send, so such content is refused
- * with NO [UNKNOWN-CTE] (RFC 3516 4.4) instead of being changed.
+ * 1 when bytes of a literal8 (RFC 3516 APPEND) would be changed by the
+ * store's CRLF normalisation: CR and LF not paired (NUL bytes are kept as
+ * they are).  *cr carries a CR that ended the previous piece; a CR still
+ * pending at the literal's end is bare too.
  */
 static int
 needs_binary(const unsigned char *p, size_t n, int *cr)
@@ -115,9 +120,55 @@ static int
 refuse_binary(struct ms_imap_append *ap)
 {
 	ap->binary = 1;
-	return ms_err_set(&ap->err, MS_E_PARAMS, "Binary content with bare "
-			  "CR or LF cannot be stored; send it encoded",
+	return ms_err_set(&ap->err, MS_E_PARAMS, "Binary content in a part "
+			  "too large or too deep to convert; send it encoded",
 			  "append: binary content refused");
+}
+
+/* Output of the binary transform: the message in the batch. */
+static int
+bin_out(void *ctx, const void *data, size_t len)
+{
+	struct ms_imap_append *ap = ctx;
+
+	return ms_mbox_tx_msg_data(ap->tx, data, len, &ap->err);
+}
+
+/* A literal8 message starts (after ms_mbox_tx_msg_begin). */
+static void
+bin_begin(struct ms_imap_append *ap)
+{
+	ms_mime_bin_free(&ap->bin);
+	ap->bin = ms_mime_bin_create(NULL, 0, bin_out, ap);
+	ap->cr = 0;
+	ap->rawbin = 0;
+}
+
+/* The next piece of a literal8 message. */
+static int
+bin_feed(struct ms_imap_append *ap, const void *p, size_t n)
+{
+	if (!ap->rawbin && needs_binary(p, n, &ap->cr))
+		ap->rawbin = 1;
+	return ms_mime_bin_feed(ap->bin, p, n);
+}
+
+/*
+ * The literal8 message has ended.  What the transform had to pass
+ * through unread (a header past its limit, parts past the nesting or
+ * part limit) cannot be converted: if the literal had bare CR or LF the
+ * store would change, that is NO [UNKNOWN-CTE] (RFC 3516 4.4).
+ */
+static int
+bin_end(struct ms_imap_append *ap)
+{
+	int rc = ms_mime_bin_finish(ap->bin);
+
+	if (rc == 0 && ms_mime_bin_problems(ap->bin) != 0 &&
+	    (ap->rawbin || ap->cr))
+		rc = refuse_binary(ap);
+	ms_mime_bin_free(&ap->bin);
+	return rc;
 }
 
 static void
@@ -188,6 +239,7 @@ ms_imap_append_abort(struct ms_imap_sess *s)
 	if (ap == NULL)
 		return;
 	s->append = NULL;
+	ms_mime_bin_free(&ap->bin);
 	if (ap->tx != NULL)
 		ms_mbox_tx_free(ap->tx);
 	if (ap->mbox != NULL)
@@ -204,23 +256,27 @@ add_inline(struct ms_imap_append *ap, const struct msgspec *m)
 			   "append: streamed literal was not received");
 		return -1;
 	}
-	if (m->lit->lit_flags & MS_IMAP_LIT_BINARY) {
-		int cr = 0;
-
-		if (needs_binary((const unsigned char *)m->lit->text,
-				 m->lit->len, &cr) || cr)
-			return refuse_binary(ap);
-	}
 	if (m->lit->len == 0) {
 		/* as Dovecot: a message has at least a header line */
 		ms_err_set(&ap->err, MS_E_PARAMS, "Cannot save an empty "
 			   "message", "append: empty message");
 		return -1;
 	}
-	if (ms_mbox_tx_msg_begin(ap->tx, &ap->err) < 0 ||
-	    ms_mbox_tx_msg_data(ap->tx, m->lit->text, m->lit->len,
-				&ap->err) < 0 ||
-	    ms_mbox_tx_msg_end(ap->tx, m->flags, m->kw, m->nkw, m->date,
+	if (ms_mbox_tx_msg_begin(ap->tx, &ap->err) < 0)
+		return -1;
+	if (m->lit->lit_flags & MS_IMAP_LIT_BINARY) {
+		bin_begin(ap);
+		if (bin_feed(ap, m->lit->text, m->lit->len) < 0) {
+			ms_mime_bin_free(&ap->bin);
+			return -1;
+		}
+		if (bin_end(ap) < 0)
+			return -1;
+	} else if (ms_mbox_tx_msg_data(ap->tx, m->lit->text, m->lit->len,
+				       &ap->err) < 0) {
+		return -1;
+	}
+	if (ms_mbox_tx_msg_end(ap->tx, m->flags, m->kw, m->nkw, m->date,
 			       &ap->err) < 0)
 		return -1;
 	ap->done++;
@@ -281,6 +337,8 @@ stream_begin(struct ms_imap_sess *s, struct ms_imap_append *ap)
 	}
 	ap->cur = spec_keep(ap, &m);
 	ap->in_msg = 1;
+	if (lit->lit_flags & MS_IMAP_LIT_BINARY)
+		bin_begin(ap);
 }
 
 int
@@ -291,27 +349,22 @@ ms_imap_append_chunk(struct ms_imap_sess *s, const struct ms_imap_chunk *ch)
 
 	if (ap == NULL)
 		ap = append_new(s, cmd->args);
-	if (!ap->failed && ch->offset == 0) {
-		ap->cr = 0;
+	if (!ap->failed && ch->offset == 0)
 		stream_begin(s, ap);
-	}
 	if (ap->failed || !ap->in_msg)
 		return -1;
-	if ((ms_imap_parser_lit_arg(s->parser)->lit_flags &
-	     MS_IMAP_LIT_BINARY) &&
-	    (needs_binary(ch->data, ch->len, &ap->cr) ||
-	     (ch->last && ap->cr))) {
-		refuse_binary(ap);
-		append_fail(ap, NULL);
-		return -1;
-	}
 	if (ch->len > 0 &&
-	    ms_mbox_tx_msg_data(ap->tx, ch->data, ch->len, &ap->err) < 0) {
+	    (ap->bin != NULL ? bin_feed(ap, ch->data, ch->len) :
+	     ms_mbox_tx_msg_data(ap->tx, ch->data, ch->len, &ap->err)) < 0) {
 		append_fail(ap, NULL);
 		return -1;
 	}
 	if (ch->last) {
 		ap->in_msg = 0;
+		if (ap->bin != NULL && bin_end(ap) < 0) {
+			append_fail(ap, NULL);
+			return -1;
+		}
 		if (ms_mbox_tx_msg_end(ap->tx, ap->cur->flags, ap->cur->kw,
 				       ap->cur->nkw, ap->cur->date,
 				       &ap->err) < 0) {

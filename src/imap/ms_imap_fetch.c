@@ -790,7 +790,9 @@ emit_flags(struct fmsg *m)
 {
 	item_sep(m);
 	ms_conn_puts(m->s->c, "FLAGS ");
-	ms_imap_write_flags(m->s, m->rec->flags, m->rec->keywords);
+	ms_imap_write_flags(m->s, m->rec->flags |
+			    (ms_imap_view_recent(m->s, m->rec->uid) ?
+			     MS_IMAP_FLAG_RECENT : 0), m->rec->keywords);
 }
 
 static void
@@ -965,6 +967,26 @@ msg_init(struct fmsg *m, struct ms_imap_sess *s, struct ms_pool *mp,
 	return m->rec != NULL ? 0 : -1;
 }
 
+/* "* seq FETCH (" and, for UID FETCH, "UID uid": one write, no printf
+   (this runs once per message of FETCH 1:*). */
+static void
+fetch_head(struct ms_imap_sess *s, uint32_t seq, uint32_t uid)
+{
+	char b[2 + MS_U64_DIGITS + 8 + 4 + MS_U64_DIGITS];
+	size_t n = 0;
+
+	memcpy(b, "* ", 2);
+	n = 2 + ms_str_from_u64(b + 2, seq);
+	memcpy(b + n, " FETCH (", 8);
+	n += 8;
+	if (s->uid_cmd) {
+		memcpy(b + n, "UID ", 4);
+		n += 4;
+		n += ms_str_from_u64(b + n, uid);
+	}
+	ms_conn_write(s->c, b, n);
+}
+
 /* One message: 0 (done or skipped), 1 (stopped), -1 (failed before its
    response), -2 (failed inside it: the connection is closed). */
 static int
@@ -991,11 +1013,8 @@ fetch_msg(struct ms_imap_sess *s, struct ms_pool *mp, uint32_t uid,
 		x->skipped++;
 		return 0;
 	}
-	ms_conn_printf(s->c, "* %lu FETCH (", (unsigned long)seq);
-	if (s->uid_cmd) {
-		ms_conn_printf(s->c, "UID %lu", (unsigned long)uid);
-		m.first = 0;
-	}
+	fetch_head(s, seq, uid);
+	m.first = !s->uid_cmd;
 	rc = msg_items(&m, 0);
 	drop_file(&m);
 	return rc < 0 ? -2 : rc;
@@ -1349,7 +1368,7 @@ ms_imap_cmd_fetch(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 	}
 	if ((x->req.want & MS_FA_BIT(MS_FA_MODSEQ)) != 0 ||
 	    x->req.has_changedsince)
-		s->enabled |= MS_IMAP_EN_CONDSTORE;
+		ms_imap_condstore_enable(s);
 	/* the store's view may run ahead of the client's: flags and MODSEQs
 	   are answered as they are now */
 	if (ms_mbox_refresh(s->sel->mbox, &x->err) < 0 ||

@@ -91,7 +91,13 @@ struct ms_imap_sel {
 	/* view UIDs the store no longer has whose EXPUNGE was not yet
 	   allowed (ms_imap_sel.c) */
 	uint32_t ghosts;
+	/* \Recent: the UIDs this session claimed (EXAMINE: found
+	   unclaimed), ascending disjoint ranges; at most
+	   MS_IMAP_RECENT_RANGES, the oldest dropped past that (heap) */
+	struct ms_uidrange *recent;
+	uint32_t nrecent;
 };
+#define MS_IMAP_RECENT_RANGES   64
 
 struct ms_imap_sess {
 	struct ms_conn *c;
@@ -151,7 +157,9 @@ void ms_imap_write_nstring(struct ms_imap_sess *s, const char *p, size_t n);
    UTF8=ACCEPT was enabled, quoted as needed. */
 void ms_imap_write_mbox_name(struct ms_imap_sess *s, const char *name);
 
-/* "(\Seen \Answered kw1 ...)" of a record's flags and keywords. */
+/* "(\Seen \Answered kw1 ...)" of a record's flags and keywords;
+   MS_IMAP_FLAG_RECENT in flags adds \Recent (see ms_imap_view_recent). */
+#define MS_IMAP_FLAG_RECENT     0x100u
 void ms_imap_write_flags(struct ms_imap_sess *s, uint32_t flags,
 			 uint64_t keywords);
 
@@ -163,8 +171,10 @@ void ms_imap_write_capability(struct ms_imap_sess *s);
 /* ---- arguments ------------------------------------------------------------ */
 
 /* astring / string argument as a NUL-terminated string (literals
-   included); NULL when arg is not one of ATOM, NUMBER, STRING, LITERAL
-   or contains a NUL byte. */
+   included); NULL when arg is not one of ATOM, NUMBER, NIL, STRING,
+   LITERAL or contains a NUL byte.  NIL is an astring here (the text as
+   sent, "NIL" or "nil"): where nstring's NIL is meant, test
+   arg->kind == MS_IMAP_NIL first. */
 const char *ms_imap_arg_str(const struct ms_imap_arg *arg);
 /* Decode a client mailbox name (modified UTF-7, or UTF-8 after ENABLE
    UTF8=ACCEPT; "INBOX" in any case is INBOX) into out.  -1 (with a
@@ -200,6 +210,19 @@ int ms_imap_seqset_uids(struct ms_imap_sess *s, const struct ms_imap_arg *a,
 
 /* Sequence number of uid in the client view, 0 when not in it. */
 uint32_t ms_imap_view_seq(const struct ms_imap_sess *s, uint32_t uid);
+
+/* [B, ms_imap_sel.c] Is uid \Recent in this session (RFC 3501 2.3.2)?
+   Always 0 after ENABLE IMAP4rev2 (RFC 9051 has no \Recent).  For FLAGS
+   output (MS_IMAP_FLAG_RECENT) and SEARCH RECENT / NEW / OLD. */
+int ms_imap_view_recent(const struct ms_imap_sess *s, uint32_t uid);
+
+/* [B, ms_imap_sel.c] A CONDSTORE-enabling command is running (RFC 7162
+   3.1: FETCH MODSEQ / CHANGEDSINCE, SEARCH MODSEQ, STORE UNCHANGEDSINCE,
+   STATUS HIGHESTMODSEQ, SELECT (CONDSTORE)): turn CONDSTORE on and, the
+   first time while a mailbox is selected, send
+   "* OK [HIGHESTMODSEQ n]".  Call it before any untagged reply of the
+   command that carries MODSEQ. */
+void ms_imap_condstore_enable(struct ms_imap_sess *s);
 
 /*
  * Parse a flag list "(\Seen kw)" (or a single flag) into system flags and

@@ -237,6 +237,42 @@ status_item(const struct ms_imap_arg *a)
 	return 0;
 }
 
+/* Is item it in the (checked) list? */
+static int
+status_has(const struct ms_imap_arg *items, unsigned it)
+{
+	const struct ms_imap_arg *a;
+
+	for (a = items->list; a != NULL; a = a->next)
+		if (status_item(a) == it)
+			return 1;
+	return 0;
+}
+
+/*
+ * Counts of an open mailbox; *recent_r (when asked for) is how many
+ * messages no session has claimed as \Recent yet: only when there are
+ * some are the records read.
+ */
+static int
+status_counts(struct ms_mbox *mbox, int want_recent,
+	      struct ms_mbox_status *st, uint32_t *recent_r,
+	      struct ms_err *err)
+{
+	uint32_t first, a, b;
+
+	*recent_r = 0;
+	ms_mbox_status(mbox, st);
+	if (!want_recent || ms_mbox_recent_first(mbox) >= st->uidnext)
+		return 0;
+	if (ms_mbox_load(mbox, err) < 0)
+		return -1;
+	ms_mbox_status(mbox, st);
+	first = ms_mbox_recent_first(mbox);
+	*recent_r = ms_mbox_uid_range(mbox, first, UINT32_MAX, &a, &b);
+	return 0;
+}
+
 /* "* STATUS name (items)" for mailbox id (items checked already). */
 static int
 status_id(struct ms_imap_sess *s, const char *name, uint32_t id,
@@ -246,12 +282,19 @@ status_id(struct ms_imap_sess *s, const char *name, uint32_t id,
 	struct ms_mbox_status st;
 	const struct ms_imap_arg *a;
 	char mid[MS_IMAP_MAILBOXID_SIZE];
+	uint32_t recent;
 	int sp = 0;
 
 	if (open_id(s, id, &mbox, err) != 0)
 		return -1;
-	ms_mbox_status(mbox, &st);
+	if (status_counts(mbox, status_has(items, ST_RECENT), &st, &recent,
+			  err) < 0) {
+		ms_mbox_close(mbox);
+		return -1;
+	}
 	ms_mbox_close(mbox);
+	if (status_has(items, ST_HIGHESTMODSEQ))
+		ms_imap_condstore_enable(s);
 	ms_conn_puts(s->c, "* STATUS ");
 	ms_imap_write_mbox_name(s, name);
 	ms_conn_puts(s->c, " (");
@@ -266,6 +309,9 @@ status_id(struct ms_imap_sess *s, const char *name, uint32_t id,
 		switch (it) {
 		case ST_MESSAGES:
 			v = st.messages;
+			break;
+		case ST_RECENT:
+			v = recent;
 			break;
 		case ST_UIDNEXT:
 			v = st.uidnext;
@@ -284,7 +330,6 @@ status_id(struct ms_imap_sess *s, const char *name, uint32_t id,
 			break;
 		case ST_HIGHESTMODSEQ:
 			v = st.highest_modseq;
-			s->enabled |= MS_IMAP_EN_CONDSTORE;
 			break;
 		case ST_APPENDLIMIT:
 			v = ms_conf_uint(s->env->conf, "imap.max_literal");
@@ -428,7 +473,8 @@ pat_match(const struct pattern *pat, const char *name, size_t n,
 	return row[n];
 }
 
-/* Reference + pattern, decoded and collapsed, into pat (pool). */
+/* Reference + pattern, decoded and collapsed, into pat (pool): 0, 1 when
+   it can match no mailbox (not modified UTF-7), -1 with *why_r. */
 static int
 pat_make(struct ms_imap_sess *s, const char *ref, const char *in,
 	 struct pattern *pat, const char **why_r)
@@ -440,6 +486,12 @@ pat_make(struct ms_imap_sess *s, const char *ref, const char *in,
 	ms_buf_init(&b, s->cmd_pool, PATTERN_MAX);
 	if (wire_decode(s, ref, strlen(ref), &b, why_r) != 0 ||
 	    wire_decode(s, in, strlen(in), &b, why_r) != 0) {
+		/* text no mailbox name encodes to ("&'" is not modified
+		   UTF-7): a pattern that matches nothing, as Dovecot */
+		if (!(s->enabled & MS_IMAP_EN_UTF8) &&
+		    (!ms_mutf7_valid(ref, strlen(ref)) ||
+		     !ms_mutf7_valid(in, strlen(in))))
+			return 1;
 		*why_r = "Invalid mailbox pattern";
 		return -1;
 	}
@@ -927,12 +979,16 @@ list_patterns(struct list_ctx *x, const char *ref,
 				       "Invalid mailbox pattern");
 			return -1;
 		}
-		if (pat_make(x->s, ref, text, &x->pats[x->npats], &why)
-		    != 0) {
+		switch (pat_make(x->s, ref, text, &x->pats[x->npats], &why)) {
+		case 0:
+			x->npats++;
+			break;
+		case 1:
+			break;          /* matches no mailbox */
+		default:
 			ms_imap_tagged(x->s, "BAD", NULL, why);
 			return -1;
 		}
-		x->npats++;
 	}
 	return 0;
 }

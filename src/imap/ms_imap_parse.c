@@ -11,9 +11,15 @@
  */
 #include "ms_sys.h"
 #include "ms_imap_parse.h"
+#include "ms_mem.h"
 #include "ms_utf8.h"
 
 #include <string.h>
+
+/* Token buffers start at TOK_FIRST bytes and shrink back to it after a
+   command that grew them past TOK_KEEP. */
+#define TOK_FIRST       64
+#define TOK_KEEP        4096
 
 enum pst {
 	ST_LINE,        /* between commands */
@@ -57,10 +63,10 @@ struct ms_imap_parser {
 	size_t nnodes;
 	size_t seg_len;                 /* line bytes since line/literal start */
 
-	unsigned char *tok;             /* max_line + 1 */
-	size_t toklen;
-	unsigned char *sub;             /* section items, max_line + 1 */
-	size_t sublen;
+	unsigned char *tok;             /* heap; grows up to max_line + 1 */
+	size_t toklen, tokcap;
+	unsigned char *sub;             /* section items, the same way */
+	size_t sublen, subcap;
 	int q_sect, q8;
 
 	struct ms_imap_arg *sect;
@@ -126,8 +132,10 @@ ms_imap_parser_new(struct ms_pool *pool, const struct ms_imap_limits *lim)
 	if (p->lim.mem_literal > (uint64_t)MS_MAX_ALLOC / 4)
 		p->lim.mem_literal = (uint64_t)MS_MAX_ALLOC / 4;
 	p->stack = MS_PNEW(pool, struct lvl, p->lim.max_depth + 1);
-	p->tok = ms_palloc(pool, p->lim.max_line + 1);
-	p->sub = ms_palloc(pool, p->lim.max_line + 1);
+	p->tok = ms_xmalloc(TOK_FIRST);
+	p->tokcap = TOK_FIRST;
+	p->sub = ms_xmalloc(TOK_FIRST);
+	p->subcap = TOK_FIRST;
 	p->cpool = ms_pool_create("imap command", 0);
 	p->st = ST_LINE;
 	return p;
@@ -139,6 +147,8 @@ ms_imap_parser_free(struct ms_imap_parser **pp)
 	if (pp == NULL || *pp == NULL)
 		return;
 	ms_pool_destroy(&(*pp)->cpool);
+	ms_xfree((*pp)->tok);
+	ms_xfree((*pp)->sub);
 	*pp = NULL;
 }
 
@@ -192,11 +202,43 @@ in_set(int c, const char *set)
 	return c != 0 && strchr(set, c) != NULL;
 }
 
-/* ATOM-CHAR plus list-wildcards and ']' (astring, list-mailbox, seq). */
+/*
+ * ATOM-CHAR plus list-wildcards and ']' (astring, list-mailbox, seq),
+ * but not '[': inside an atom that opens a section (section_name()),
+ * elsewhere atom_step() and elem() take it as an ordinary character.
+ */
 static int
 atom_ok(int c)
 {
 	return c > 0x20 && c < 0x7f && !in_set(c, "(){\"\\[");
+}
+
+/* Does the token so far name a fetch-att that takes a section (BODY,
+   BODY.PEEK, BINARY, BINARY.PEEK, BINARY.SIZE; any case)?  Only then
+   does '[' open one. */
+static int
+section_name(const unsigned char *t, size_t n)
+{
+	static const char *const names[] = {
+		"BODY", "BODY.PEEK", "BINARY", "BINARY.PEEK", "BINARY.SIZE"
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i]) != n)
+			continue;
+		for (k = 0; k < n; k++) {
+			int c = t[k];
+
+			if (c >= 'a' && c <= 'z')
+				c -= 0x20;
+			if (c != names[i][k])
+				break;
+		}
+		if (k == n)
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -213,18 +255,50 @@ name_ok(int c)
 
 /* ---- helpers ---- */
 
+/*
+ * Append c to a token buffer that grows on demand (doubling from
+ * TOK_FIRST) up to max_line bytes plus one for a NUL, so an idle
+ * connection holds no line-sized buffers; begin_cmd() gives back one that
+ * a long line made large.
+ */
+static void
+buf_put(struct ms_imap_parser *p, unsigned char **b, size_t *len,
+	size_t *cap, int c)
+{
+	size_t ncap;
+
+	if (*len >= p->lim.max_line)
+		return;
+	if (*len + 1 >= *cap) {
+		ncap = *cap * 2;
+		if (ncap > p->lim.max_line + 1)
+			ncap = p->lim.max_line + 1;
+		*b = ms_xrealloc(*b, ncap);
+		*cap = ncap;
+	}
+	(*b)[(*len)++] = (unsigned char)c;
+}
+
 static void
 tok_put(struct ms_imap_parser *p, int c)
 {
-	if (p->toklen < p->lim.max_line)
-		p->tok[p->toklen++] = (unsigned char)c;
+	buf_put(p, &p->tok, &p->toklen, &p->tokcap, c);
 }
 
 static void
 sub_put(struct ms_imap_parser *p, int c)
 {
-	if (p->sublen < p->lim.max_line)
-		p->sub[p->sublen++] = (unsigned char)c;
+	buf_put(p, &p->sub, &p->sublen, &p->subcap, c);
+}
+
+/* Give back a token buffer a long line made large. */
+static void
+buf_trim(unsigned char **b, size_t *cap)
+{
+	if (*cap > TOK_KEEP) {
+		*b = ms_xrealloc(*b, TOK_FIRST);
+		*cap = TOK_FIRST;
+	}
 }
 
 /*
@@ -309,6 +383,8 @@ static void
 begin_cmd(struct ms_imap_parser *p)
 {
 	ms_pool_clear(p->cpool);
+	buf_trim(&p->tok, &p->tokcap);
+	buf_trim(&p->sub, &p->subcap);
 	memset(&p->cmd, 0, sizeof(p->cmd));
 	memset(&p->err, 0, sizeof(p->err));
 	p->depth = 0;
@@ -490,7 +566,7 @@ elem(struct ms_imap_parser *p, int c, int first)
 	default:
 		break;
 	}
-	if (c == '\\' || atom_ok(c)) {
+	if (c == '\\' || c == '[' || atom_ok(c)) {
 		tok_put(p, c);
 		p->st = ST_ATOM;
 		return MS_IMAP_EV_MORE;
@@ -509,6 +585,10 @@ atom_step(struct ms_imap_parser *p, int c)
 	}
 	switch (c) {
 	case '[':
+		if (!section_name(p->tok, p->toklen)) {
+			tok_put(p, c);  /* an ordinary atom character */
+			return MS_IMAP_EV_MORE;
+		}
 		if ((p->sect = new_node(p, MS_IMAP_SECTION)) == NULL)
 			return too_many(p, c);
 		p->sect_tail = &p->sect->list;

@@ -105,6 +105,19 @@ seq_key(struct ms_imap_sess *s, struct ms_sprog_node *nd, const char **why_r)
 	return 0;
 }
 
+/* RECENT / NEW / OLD: the session's \Recent UIDs (none under
+   IMAP4rev2), which are sorted disjoint ranges already. */
+static void
+recent_uids(struct ms_imap_sess *s, struct ms_sprog_node *nd)
+{
+	nd->uids.r = NULL;
+	nd->uids.n = 0;
+	if ((s->enabled & MS_IMAP_EN_IMAP4REV2) != 0)
+		return;
+	nd->uids.r = s->sel->recent;
+	nd->uids.n = s->sel->nrecent;
+}
+
 static int
 resolve(struct ms_imap_sess *s, struct ms_sprog *prog, const char **why_r)
 {
@@ -123,6 +136,9 @@ resolve(struct ms_imap_sess *s, struct ms_sprog *prog, const char **why_r)
 				rc = seq_key(s, nd, why_r);
 			if (rc < 0)
 				return -1;
+		} else if (nd->op == MS_SPROG_RECENT ||
+			   nd->op == MS_SPROG_OLD) {
+			recent_uids(s, nd);
 		} else if (nd->op == MS_SPROG_KEYWORD ||
 			   nd->op == MS_SPROG_UNKEYWORD) {
 			nd->kwbit = ms_mbox_keyword_bit(s->sel->mbox,
@@ -450,7 +466,7 @@ ms_imap_cmd_search(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 		return MS_IMAP_RUN_DONE;
 	}
 	if (r.prog->has_modseq)
-		s->enabled |= MS_IMAP_EN_CONDSTORE;
+		ms_imap_condstore_enable(s);
 	r.s = s;
 	r.res = MS_PNEW(s->cmd_pool, unsigned char, r.prog->n);
 	rc = run(&r, &res);

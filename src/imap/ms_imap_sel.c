@@ -11,6 +11,11 @@
  * since new messages always get higher UIDs.  view.modseq is the highest
  * MODSEQ whose flag changes the client has been told of, so a sync sends
  * FETCH FLAGS for view messages above it.
+ *
+ * \Recent: SELECT and every sync that finds new messages claim them in
+ * the store (ms_mbox_recent_claim); what this session got is kept as a
+ * few UID ranges (sel->recent), never per message.  EXAMINE claims
+ * nothing and treats the messages nobody has claimed yet as recent.
  */
 #include "ms_sys.h"
 #include "ms_imap_int.h"
@@ -88,6 +93,155 @@ view_lower(const struct ms_imap_view *v, uint32_t uid)
 			hi = mid;
 	}
 	return lo;
+}
+
+/* How many view UIDs lie in [lo, hi]. */
+static uint32_t
+view_count_in(const struct ms_imap_view *v, uint32_t lo, uint32_t hi)
+{
+	uint32_t a = view_lower(v, lo);
+	uint32_t b = hi == UINT32_MAX ? v->n : view_lower(v, hi + 1);
+
+	return b > a ? b - a : 0;
+}
+
+/* ======================================================================
+ * \Recent
+ * ====================================================================== */
+
+static int
+is_rev2(const struct ms_imap_sess *s)
+{
+	return (s->enabled & MS_IMAP_EN_IMAP4REV2) != 0;
+}
+
+/*
+ * Add [lo, hi] to the session's recent ranges.  Claims come in UID
+ * order, so it goes at the end (joined to the last range when they
+ * touch); past MS_IMAP_RECENT_RANGES the oldest range is forgotten
+ * (those messages just stop being \Recent here).
+ */
+static void
+recent_add(struct ms_imap_sel *sel, uint32_t lo, uint32_t hi)
+{
+	struct ms_uidrange *last;
+
+	if (lo > hi)
+		return;
+	if (sel->nrecent > 0) {
+		last = &sel->recent[sel->nrecent - 1];
+		if (hi <= last->hi)
+			return;                 /* nothing above the last */
+		if (lo <= last->hi + 1) {
+			last->hi = hi;          /* touches or overlaps it */
+			return;
+		}
+	}
+	if (sel->recent == NULL)
+		sel->recent = ms_xmalloc(MS_IMAP_RECENT_RANGES *
+					 sizeof(*sel->recent));
+	if (sel->nrecent == MS_IMAP_RECENT_RANGES) {
+		memmove(sel->recent, sel->recent + 1,
+			(MS_IMAP_RECENT_RANGES - 1) * sizeof(*sel->recent));
+		sel->nrecent--;
+	}
+	sel->recent[sel->nrecent].lo = lo;
+	sel->recent[sel->nrecent].hi = hi;
+	sel->nrecent++;
+}
+
+/*
+ * Claim the unclaimed UIDs up to hi of mailbox m (name for the log): 1
+ * with the range, else 0.  A failed claim is only logged: the messages
+ * are just not recent here.  The claim may refresh m's view (recovery
+ * under the lock), so SELECT claims before it builds the client view.
+ */
+static int
+recent_claim(const char *name, struct ms_mbox *m, uint32_t hi,
+	     uint32_t *from_r, uint32_t *to_r)
+{
+	struct ms_err err;
+	int rc;
+
+	rc = ms_mbox_recent_claim(m, hi, from_r, to_r, &err);
+	if (rc < 0)
+		ms_warn("imap: mailbox %s: claiming \\Recent: %s", name,
+			err.internal);
+	return rc > 0;
+}
+
+/* The view just gained UIDs lo..hi (new messages in a sync, EXAMINE):
+   claim them (read-write) or take those nobody has claimed yet
+   (read-only). */
+static void
+recent_take(struct ms_imap_sess *s, uint32_t lo, uint32_t hi)
+{
+	struct ms_imap_sel *sel = s->sel;
+	uint32_t from, to, first;
+
+	if (sel->readonly) {
+		first = ms_mbox_recent_first(sel->mbox);
+		recent_add(sel, first > lo ? first : lo, hi);
+	} else if (recent_claim(sel->name, sel->mbox, hi, &from, &to)) {
+		recent_add(sel, from, to);
+	}
+}
+
+/* "* n RECENT": the view's messages that are recent here. */
+static void
+recent_write(struct ms_imap_sess *s)
+{
+	const struct ms_imap_sel *sel = s->sel;
+	uint32_t i, n = 0;
+
+	if (is_rev2(s))
+		return;
+	for (i = 0; i < sel->nrecent; i++)
+		n += view_count_in(&sel->view, sel->recent[i].lo,
+				   sel->recent[i].hi);
+	ms_conn_printf(s->c, "* %u RECENT\r\n", (unsigned)n);
+}
+
+int
+ms_imap_view_recent(const struct ms_imap_sess *s, uint32_t uid)
+{
+	const struct ms_imap_sel *sel = s->sel;
+	uint32_t lo = 0, hi, mid;
+
+	if (sel == NULL || is_rev2(s))
+		return 0;
+	hi = sel->nrecent;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sel->recent[mid].hi < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sel->nrecent && sel->recent[lo].lo <= uid;
+}
+
+/* FLAGS bits of r as this session shows them (\Recent included). */
+static uint32_t
+rec_flags(const struct ms_imap_sess *s, const struct ms_mbox_rec *r)
+{
+	return r->flags | (ms_imap_view_recent(s, r->uid) ?
+			   MS_IMAP_FLAG_RECENT : 0);
+}
+
+void
+ms_imap_condstore_enable(struct ms_imap_sess *s)
+{
+	uint64_t m;
+
+	if (is_condstore(s))
+		return;
+	s->enabled |= MS_IMAP_EN_CONDSTORE;
+	if (s->sel == NULL)
+		return;
+	m = s->sel->view.modseq > 0 ? s->sel->view.modseq : 1;
+	ms_conn_printf(s->c, "* OK [HIGHESTMODSEQ %llu] Highest\r\n",
+		       (unsigned long long)m);
 }
 
 uint32_t
@@ -182,7 +336,7 @@ write_fetch(struct ms_imap_sess *s, uint32_t seq,
 	ms_conn_printf(s->c, "* %u FETCH (", (unsigned)seq);
 	if (with_flags) {
 		ms_conn_puts(s->c, "FLAGS ");
-		ms_imap_write_flags(s, r->flags, r->keywords);
+		ms_imap_write_flags(s, rec_flags(s, r), r->keywords);
 		sp = " ";
 	}
 	if (with_uid || is_qresync(s)) {
@@ -299,7 +453,10 @@ sync_new(struct ms_imap_sess *s)
 		return;
 	for (seq = first; seq <= end; seq++)
 		view_add(v, ms_mbox_rec_at(s->sel->mbox, seq)->uid);
+	recent_take(s, ms_mbox_rec_at(s->sel->mbox, first)->uid,
+		    v->uids[v->n - 1]);
 	ms_conn_printf(s->c, "* %u EXISTS\r\n", (unsigned)v->n);
+	recent_write(s);
 }
 
 /* Targets of a STORE, so the flag pass can treat them apart. */
@@ -812,8 +969,8 @@ select_write(struct ms_imap_sess *s, const struct ms_mbox_status *st)
 
 	write_flags_lines(s);
 	ms_conn_printf(s->c, "* %u EXISTS\r\n", (unsigned)n);
+	recent_write(s);
 	if (!rev2) {
-		ms_conn_puts(s->c, "* 0 RECENT\r\n");
 		for (seq = 1; seq <= n; seq++) {
 			r = ms_mbox_rec_at(s->sel->mbox, seq);
 			if (!(r->flags & MS_MBOX_SEEN)) {
@@ -870,8 +1027,8 @@ select_common(struct ms_imap_sess *s, const struct ms_imap_arg *args,
 	struct ms_err err;
 	const char *raw, *why;
 	char name[sizeof(s->sel->name)];
-	uint32_t id;
-	int condstore = 0;
+	uint32_t id, n, from, to;
+	int condstore = 0, claimed = 0;
 
 	memset(&q, 0, sizeof(q));
 	if (args == NULL || (raw = ms_imap_arg_str(args)) == NULL) {
@@ -900,9 +1057,17 @@ select_common(struct ms_imap_sess *s, const struct ms_imap_arg *args,
 		return MS_IMAP_RUN_DONE;
 	}
 	if (condstore || q.on)
-		s->enabled |= MS_IMAP_EN_CONDSTORE;
+		ms_imap_condstore_enable(s);    /* nothing selected: no OK */
+	if (!readonly && (n = ms_mbox_count(m)) > 0)
+		claimed = recent_claim(name, m, ms_mbox_rec_at(m, n)->uid,
+				       &from, &to);
 	ms_mbox_status(m, &st);
 	sel_make(s, m, id, name, readonly, &st);
+	if (claimed)
+		recent_add(s->sel, from, to);
+	else if (readonly && s->sel->view.n > 0)
+		recent_take(s, s->sel->view.uids[0],
+			    s->sel->view.uids[s->sel->view.n - 1]);
 	select_write(s, &st);
 	if (q.on && qresync_report(s, &q, &st, &err) < 0) {
 		ms_imap_sel_free(s);
@@ -942,6 +1107,7 @@ ms_imap_sel_free(struct ms_imap_sess *s)
 		s->state = MS_IMAP_AUTH;
 	ms_mbox_close(sel->mbox);
 	ms_xfree(sel->view.uids);
+	ms_xfree(sel->recent);
 	ms_mbox_uids_free(&sel->saved);
 	ms_xfree(sel);
 }
@@ -1188,7 +1354,7 @@ ms_imap_cmd_store(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 	if (s->sel->readonly)
 		return read_only(s);
 	if (rq.has_unchanged)
-		s->enabled |= MS_IMAP_EN_CONDSTORE;
+		ms_imap_condstore_enable(s);
 	since = s->sel->view.modseq;
 	if (rq.has_unchanged && rq.unchangedsince == 0) {
 		all_modified(s, &rq.set, &mod);

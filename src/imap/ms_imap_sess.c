@@ -40,6 +40,7 @@
    closed (Dovecot closes after 20 bad commands too). */
 #define MAX_AUTH_FAILS  10
 #define MAX_BAD_CMDS    20
+#define FLAGS_BUF       512     /* > 2 + longest keyword + 2 */
 
 /* What the session keeps besides the shared struct (s is first, so a
    struct ms_imap_sess * is also a struct sess *). */
@@ -240,39 +241,46 @@ ms_imap_write_flags(struct ms_imap_sess *s, uint32_t flags,
 		uint32_t bit;
 		const char *name;
 	} sys[] = {
+		{ MS_IMAP_FLAG_RECENT, "\\Recent" },
 		{ MS_MBOX_ANSWERED, "\\Answered" },
 		{ MS_MBOX_FLAGGED, "\\Flagged" },
 		{ MS_MBOX_DELETED, "\\Deleted" },
 		{ MS_MBOX_SEEN, "\\Seen" },
 		{ MS_MBOX_DRAFT, "\\Draft" }
 	};
-	size_t i;
+	/* one write for the common case (FETCH FLAGS of every message):
+	   the list is built here, flushed only when keywords fill it */
+	char buf[FLAGS_BUF];
+	size_t i, n = 0, k;
 	unsigned bit;
+	const char *w;
 	int sp = 0;
 
-	ms_conn_write(s->c, "(", 1);
-	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
-		if (flags & sys[i].bit) {
-			if (sp)
-				ms_conn_write(s->c, " ", 1);
-			ms_conn_puts(s->c, sys[i].name);
-			sp = 1;
+	buf[n++] = '(';
+	for (i = 0, bit = 0; i < sizeof(sys) / sizeof(sys[0]) ||
+	     (bit < MS_MBOX_MAX_KEYWORDS && (keywords >> bit) != 0); ) {
+		if (i < sizeof(sys) / sizeof(sys[0])) {
+			if (!(flags & sys[i++].bit))
+				continue;
+			w = sys[i - 1].name;
+		} else if (!(keywords & ((uint64_t)1 << bit++)) ||
+			   s->sel == NULL ||
+			   (w = ms_mbox_keyword(s->sel->mbox, bit - 1)) == NULL) {
+			continue;
 		}
-	}
-	for (bit = 0; keywords != 0 && bit < MS_MBOX_MAX_KEYWORDS; bit++) {
-		const char *kw;
-
-		if (!(keywords & ((uint64_t)1 << bit)))
-			continue;
-		if (s->sel == NULL ||
-		    (kw = ms_mbox_keyword(s->sel->mbox, bit)) == NULL)
-			continue;
+		k = strlen(w);
+		if (n + k + 2 > sizeof(buf)) {
+			ms_conn_write(s->c, buf, n);
+			n = 0;
+		}
 		if (sp)
-			ms_conn_write(s->c, " ", 1);
-		ms_conn_puts(s->c, kw);
+			buf[n++] = ' ';
+		memcpy(buf + n, w, k);
+		n += k;
 		sp = 1;
 	}
-	ms_conn_write(s->c, ")", 1);
+	buf[n++] = ')';
+	ms_conn_write(s->c, buf, n);
 }
 
 /* Append the capability words to b. */
@@ -342,6 +350,7 @@ ms_imap_arg_str(const struct ms_imap_arg *arg)
 	switch (arg->kind) {
 	case MS_IMAP_ATOM:
 	case MS_IMAP_NUMBER:
+	case MS_IMAP_NIL:       /* an astring: the text "NIL" as sent */
 	case MS_IMAP_STRING:
 	case MS_IMAP_LITERAL:
 		break;
@@ -520,6 +529,7 @@ cmd_id(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 				continue;
 			if (ms_imap_arg_str(a) == NULL ||
 			    a->kind == MS_IMAP_ATOM ||
+			    a->kind == MS_IMAP_NIL ||
 			    a->kind == MS_IMAP_NUMBER ||
 			    a->len > (field ? 30u : 1024u)) {
 				ms_imap_tagged(s, "BAD", NULL,
@@ -573,7 +583,11 @@ cmd_enable(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 			if (s->enabled & ext[i].bit)
 				break;
 			s->enabled |= ext[i].bit | ext[i].also;
-			if (ext[i].bit == MS_IMAP_EN_UTF8)
+			/* UTF8=ACCEPT, and IMAP4rev2 (RFC 9051 4.3:
+			   QUOTED-CHAR takes UTF-8), allow it in quoted
+			   strings */
+			if (ext[i].bit == MS_IMAP_EN_UTF8 ||
+			    ext[i].bit == MS_IMAP_EN_IMAP4REV2)
 				ms_imap_parser_set_utf8(s->parser, 1);
 			ms_conn_puts(s->c, first ? "* ENABLED " : " ");
 			ms_conn_puts(s->c, ext[i].name);
@@ -665,6 +679,11 @@ cmd_idle(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 	ms_conn_puts(s->c, "+ idling\r\n");
 	s->idling = 1;
 	p->idle_elapsed = 0;
+	/* a session waiting for mail keeps no message records: the log is
+	   polled, and the records read again only when it grew (the
+	   tagged reply to DONE loads them through its sync) */
+	if (s->state == MS_IMAP_SELECTED && s->sel != NULL)
+		ms_mbox_unload(s->sel->mbox);
 	ms_conn_timer(s->c, p->idle_ms);
 	return MS_IMAP_RUN_AGAIN;
 }
@@ -673,14 +692,19 @@ static void
 idle_tick(struct ms_imap_sess *s)
 {
 	struct sess *p = priv(s);
+	struct ms_err err;
+	int r;
 
 	if (s->state == MS_IMAP_SELECTED && s->sel != NULL &&
-	    ms_imap_sel_sync(s, 1) != 0) {
-		struct ms_logctx ctx;
+	    (r = ms_mbox_poll(s->sel->mbox, &err)) != 0) {
+		if (r < 0 || ms_imap_sel_sync(s, 1) != 0) {
+			struct ms_logctx ctx;
 
-		logctx(s, &ctx);
-		ms_log(MS_LVL_ERROR, &ctx, "IDLE sync failed mbox=%s",
-		       s->sel->name);
+			logctx(s, &ctx);
+			ms_log(MS_LVL_ERROR, &ctx, "IDLE sync failed mbox=%s",
+			       s->sel->name);
+		}
+		ms_mbox_unload(s->sel->mbox);
 	}
 	p->idle_elapsed += p->idle_ms;
 	if (p->idle_elapsed >= IDLE_KEEPALIVE * 1000u) {
@@ -1130,13 +1154,13 @@ parse_error(struct ms_imap_sess *s)
 	    e->code == MS_IMAP_ERR_CMD_TOO_BIG)
 		code = "TOOBIG";
 	if (e->tag != NULL && strlen(e->tag) < sizeof(s->tag))
-		ms_conn_printf(s->c, "%s BAD %s%s%s %s\r\n", e->tag,
+		ms_conn_printf(s->c, "%s BAD %s%s%s%s\r\n", e->tag,
 			       code ? "[" : "", code ? code : "",
-			       code ? "]" : "", e->reason);
+			       code ? "] " : "", e->reason);
 	else
-		ms_conn_printf(s->c, "* BAD %s%s%s %s\r\n",
+		ms_conn_printf(s->c, "* BAD %s%s%s%s\r\n",
 			       code ? "[" : "", code ? code : "",
-			       code ? "]" : "", e->reason);
+			       code ? "] " : "", e->reason);
 	if (++priv(s)->bad_cmds >= MAX_BAD_CMDS)
 		too_many(s, "Too many invalid IMAP commands.");
 }

@@ -76,13 +76,13 @@ static const struct skey skeys[] = {
 	{ "KEYWORD", MS_SPROG_KEYWORD, A_KEYWORD, 0, NULL },
 	{ "LARGER", MS_SPROG_LARGER, A_NUM64, 0, NULL },
 	{ "MODSEQ", MS_SPROG_MODSEQ, A_MODSEQ, 0, NULL },
-	{ "NEW", MS_SPROG_NONE, A_NONE, 0, NULL },
+	{ "NEW", MS_SPROG_RECENT, A_NONE, MS_MBOX_SEEN, NULL },
 	{ "NOT", MS_SPROG_NOT, A_NOT, 0, NULL },
-	{ "OLD", MS_SPROG_ALL, A_NONE, 0, NULL },
+	{ "OLD", MS_SPROG_OLD, A_NONE, 0, NULL },
 	{ "OLDER", MS_SPROG_IDATE, A_NZ, D_BEFORE, NULL },
 	{ "ON", MS_SPROG_IDATE, A_DATE, D_ON, NULL },
 	{ "OR", MS_SPROG_OR, A_OR, 0, NULL },
-	{ "RECENT", MS_SPROG_NONE, A_NONE, 0, NULL },
+	{ "RECENT", MS_SPROG_RECENT, A_NONE, 0, NULL },
 	{ "SAVEDATESUPPORTED", MS_SPROG_ALL, A_NONE, 0, NULL },
 	{ "SAVEDBEFORE", MS_SPROG_SDATE, A_DATE, D_BEFORE, NULL },
 	{ "SAVEDON", MS_SPROG_SDATE, A_DATE, D_ON, NULL },
@@ -748,6 +748,11 @@ leaf_index(const struct ms_sprog_node *nd, const struct ms_mbox_rec *rec)
 		return rec->modseq >= nd->num;
 	case MS_SPROG_SET:
 		return uidset_has(&nd->uids, rec->uid);
+	case MS_SPROG_RECENT:
+		return uidset_has(&nd->uids, rec->uid) &&
+		       (rec->flags & nd->num) == 0;
+	case MS_SPROG_OLD:
+		return !uidset_has(&nd->uids, rec->uid);
 	case MS_SPROG_EMAILID:
 		ms_imap_emailid(rec->guid, id);
 		return nd->tlen == 25 && memcmp(id, nd->text, 25) == 0;

@@ -68,7 +68,7 @@ enum ms_sprog_op {
 	MS_SPROG_NOT,           /* child: one */
 	/* index record */
 	MS_SPROG_ALL,
-	MS_SPROG_NONE,          /* RECENT, NEW, THREADID */
+	MS_SPROG_NONE,          /* THREADID */
 	MS_SPROG_FLAGS_SET,     /* all flags in num set */
 	MS_SPROG_FLAGS_CLEAR,   /* all flags in num clear */
 	MS_SPROG_KEYWORD,       /* kwbit set (kwbit < 0: never) */
@@ -80,6 +80,10 @@ enum ms_sprog_op {
 	MS_SPROG_MODSEQ,        /* modseq >= num */
 	MS_SPROG_SET,           /* uid in uids (resolved by the caller) */
 	MS_SPROG_EMAILID,       /* text == EMAILID */
+	MS_SPROG_RECENT,        /* uid in uids (the session's \Recent
+				   messages, resolved by the caller) and
+				   flags in num clear: RECENT, NEW */
+	MS_SPROG_OLD,           /* uid not in uids (as RECENT) */
 	/* cache */
 	MS_SPROG_SENT,          /* t0 <= Date: day number < t1 */
 	/* message file */

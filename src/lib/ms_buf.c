@@ -193,14 +193,9 @@ ms_buf_printf(struct ms_buf *b, const char *fmt, ...)
 int
 ms_buf_append_u64(struct ms_buf *b, uint64_t v)
 {
-	char tmp[20];
-	size_t i = sizeof(tmp);
+	char tmp[MS_U64_DIGITS];
 
-	do {
-		tmp[--i] = (char)('0' + (int)(v % 10));
-		v /= 10;
-	} while (v != 0);
-	return ms_buf_append(b, tmp + i, sizeof(tmp) - i);
+	return ms_buf_append(b, tmp, ms_str_from_u64(tmp, v));
 }
 
 unsigned char *

@@ -181,6 +181,21 @@ ms_str_find(struct ms_str hay, struct ms_str needle)
 	return -1;
 }
 
+size_t
+ms_str_from_u64(char *out, uint64_t v)
+{
+	char tmp[MS_U64_DIGITS];
+	size_t i = sizeof(tmp), n;
+
+	do {
+		tmp[--i] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v != 0);
+	n = sizeof(tmp) - i;
+	memcpy(out, tmp + i, n);
+	return n;
+}
+
 int
 ms_str_to_u64(struct ms_str s, uint64_t max, uint64_t *v_r)
 {

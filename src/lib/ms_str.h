@@ -52,6 +52,11 @@ long ms_str_find(struct ms_str hay, struct ms_str needle);
  */
 int ms_str_to_u64(struct ms_str s, uint64_t max, uint64_t *v_r);
 
+/* Write v in decimal to out (at least MS_U64_DIGITS bytes, no NUL);
+   returns the number of digits. */
+#define MS_U64_DIGITS   20
+size_t ms_str_from_u64(char *out, uint64_t v);
+
 /*
  * Bounded copy of a NUL-terminated string: copies at most size-1 bytes and
  * always terminates (size > 0).  Returns strlen(src); a return >= size

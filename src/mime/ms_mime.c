@@ -215,6 +215,23 @@ part_new(struct ms_mime_parser *p, struct ms_mime_part *parent,
 	return part;
 }
 
+void
+ms_mime_limits_clamp(struct ms_mime_limits *lim)
+{
+	if (lim->max_depth > MS_MIME_DEPTH_HARD)
+		lim->max_depth = MS_MIME_DEPTH_HARD;
+	if (lim->max_parts < 1)
+		lim->max_parts = 1;
+	if (lim->max_boundary < 1)
+		lim->max_boundary = 1;
+	if (lim->max_boundary > 4096)
+		lim->max_boundary = 4096;
+	if (lim->max_params > 4096)
+		lim->max_params = 4096;
+	if (lim->max_field > MS_MAX_ALLOC / 2)
+		lim->max_field = MS_MAX_ALLOC / 2;
+}
+
 struct ms_mime_parser *
 ms_mime_parser_create(struct ms_pool *pool, const struct ms_mime_limits *lim)
 {
@@ -225,19 +242,7 @@ ms_mime_parser_create(struct ms_pool *pool, const struct ms_mime_limits *lim)
 		p->lim = *lim;
 	else
 		ms_mime_limits_default(&p->lim);
-	/* clamp to what the state machine and the writers can take */
-	if (p->lim.max_depth > MS_MIME_DEPTH_HARD)
-		p->lim.max_depth = MS_MIME_DEPTH_HARD;
-	if (p->lim.max_parts < 1)
-		p->lim.max_parts = 1;
-	if (p->lim.max_boundary < 1)
-		p->lim.max_boundary = 1;
-	if (p->lim.max_boundary > 4096)
-		p->lim.max_boundary = 4096;
-	if (p->lim.max_params > 4096)
-		p->lim.max_params = 4096;
-	if (p->lim.max_field > MS_MAX_ALLOC / 2)
-		p->lim.max_field = MS_MAX_ALLOC / 2;
+	ms_mime_limits_clamp(&p->lim);
 	p->wmax = (size_t)p->lim.max_boundary + 4;
 	p->win = ms_palloc(pool, p->wmax);
 	ms_buf_init(&p->fval, pool, p->lim.max_field + 1);

@@ -70,6 +70,10 @@ struct ms_mime_limits {
 /* Defaults: 64 KiB field, 256 KiB per part, 4 MiB per message, 10000
    parts, depth 100, boundary 200, 64 parameters, 10000 addresses. */
 void ms_mime_limits_default(struct ms_mime_limits *lim_r);
+/* Clamp lim to what the parser (and every reader of its structure, such
+   as ms_mime_bin) can take; the parser applies it to the limits it is
+   given. */
+void ms_mime_limits_clamp(struct ms_mime_limits *lim);
 
 /* A Content-Type or Content-Disposition parameter. */
 struct ms_mime_param {

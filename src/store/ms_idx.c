@@ -15,7 +15,6 @@
 
 #include <string.h>
 #include <stdio.h>
-#include <zlib.h>
 
 static const unsigned char idx_magic[8] = {
 	'M', 'S', 'I', 'D', 'X', '0', '0', '1'
@@ -61,23 +60,6 @@ ms_le64_put(unsigned char *p, uint64_t v)
 {
 	ms_le32_put(p, (uint32_t)(v & 0xffffffffu));
 	ms_le32_put(p + 4, (uint32_t)(v >> 32));
-}
-
-/* zlib's crc32 takes a uInt length: feed large buffers in pieces. */
-uint32_t
-ms_crc32(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-	uLong c = crc32(0L, Z_NULL, 0);
-
-	while (len > 0) {
-		uInt n = len > 0x40000000u ? 0x40000000u : (uInt)len;
-
-		c = crc32(c, b, n);
-		b += n;
-		len -= n;
-	}
-	return (uint32_t)c;
 }
 
 void
@@ -136,6 +118,7 @@ ms_idx_hdr_encode(const struct ms_idx_hdr *h, unsigned char *p)
 	ms_le32_put(p + 48, h->count);
 	ms_le32_put(p + 52, h->unseen);
 	ms_le32_put(p + 56, h->deleted);
+	ms_le32_put(p + 60, h->recent_first);
 	ms_le64_put(p + 64, h->total_size);
 	ms_le32_put(p + 124, ms_crc32(p, 124));
 }
@@ -156,6 +139,7 @@ ms_idx_hdr_decode(const unsigned char *p, struct ms_idx_hdr *h_r)
 	h_r->count = ms_le32_get(p + 48);
 	h_r->unseen = ms_le32_get(p + 52);
 	h_r->deleted = ms_le32_get(p + 56);
+	h_r->recent_first = ms_le32_get(p + 60);
 	h_r->total_size = ms_le64_get(p + 64);
 	if (h_r->uidvalidity == 0 || h_r->next_uid == 0)
 		return -1;

@@ -111,11 +111,23 @@ ms_mb_keyword_ok(const char *name)
 	return 1;
 }
 
-/* Position of uid in the view (binary search), or -1. */
+/* Position of uid in the view, or -1.  UIDs ascend without repeats, so
+   uid is at most uid - first UID from the start: that guess is exact in
+   a mailbox nothing was expunged from (FETCH 1:* asks for every UID in
+   turn), and bounds the binary search otherwise. */
 static long
 view_find(const struct ms_mbox *mbox, uint32_t uid)
 {
-	uint32_t lo = 0, hi = mbox->nrecs;
+	uint32_t lo = 0, hi = mbox->nrecs, g;
+
+	if (hi == 0 || uid < mbox->recs[0].uid)
+		return -1;
+	g = uid - mbox->recs[0].uid;
+	if (g < hi) {
+		if (mbox->recs[g].uid == uid)
+			return (long)g;
+		hi = g;
+	}
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -381,6 +393,7 @@ ms_mbox_create(struct ms_pfs *fs, const char *rel, const char *lockname,
 	memset(&h, 0, sizeof(h));
 	h.uidvalidity = uidvalidity;
 	h.next_uid = 1;
+	h.recent_first = 1;             /* every message will be new */
 	h.log_applied = MS_MLOG_HDR_SIZE;
 	h.generation = 1;
 	ms_cache_hdr_encode(hb);
@@ -518,6 +531,55 @@ ms_mbox_status(const struct ms_mbox *mbox, struct ms_mbox_status *st_r)
 	st_r->size = h.total_size;
 	st_r->uidnext = mbox->view_next_uid;
 	st_r->highest_modseq = mbox->view_modseq;
+}
+
+/* ---- \Recent ------------------------------------------------------------ */
+
+uint32_t
+ms_mbox_recent_first(const struct ms_mbox *mbox)
+{
+	uint32_t next = mbox->hdr.next_uid, first = mbox->hdr.recent_first;
+
+	if (mbox->loaded && mbox->view_next_uid > next)
+		next = mbox->view_next_uid;
+	/* 0: an index from before claims existed, or rebuilt without them */
+	return first == 0 || first > next ? next : first;
+}
+
+int
+ms_mbox_recent_claim(struct ms_mbox *mbox, uint32_t upto, uint32_t *from_r,
+		     uint32_t *to_r, struct ms_err *err)
+{
+	struct ms_idx_hdr h;
+	uint32_t first;
+	int rc = 0;
+
+	/* claims only grow: a header already past upto needs no lock */
+	if (mbox->hdr.recent_first > upto)
+		return 0;
+	if (ms_mb_wbegin(mbox, err) < 0)
+		return -1;
+	h = mbox->hdr;
+	first = h.recent_first != 0 ? h.recent_first : h.next_uid;
+	if (upto >= h.next_uid)
+		upto = h.next_uid - 1;          /* next_uid >= 1 */
+	if (first <= upto) {
+		h.recent_first = upto + 1;
+		/* not mail: no sync; a lost claim makes messages recent
+		   once more, which is harmless */
+		if (ms_mb_idx_write(mbox, 0, NULL, 0, &h, err) < 0) {
+			rc = -1;
+		} else {
+			*from_r = first;
+			*to_r = upto;
+			rc = 1;
+		}
+	} else if (h.recent_first == 0) {
+		h.recent_first = h.next_uid;    /* settle "unknown" */
+		(void)ms_mb_idx_write(mbox, 0, NULL, 0, &h, NULL);
+	}
+	ms_mb_wend(mbox);
+	return rc;
 }
 
 /* ---- the view ---------------------------------------------------------------- */
@@ -675,6 +737,32 @@ ms_mbox_load(struct ms_mbox *mbox, struct ms_err *err)
 	if (mbox->loaded)
 		return 0;
 	return view_load(mbox, mbox->log, err);
+}
+
+void
+ms_mbox_unload(struct ms_mbox *mbox)
+{
+	if (!mbox->loaded || mbox->lock != NULL)
+		return;
+	ms_xfree(mbox->recs);
+	mbox->recs = NULL;
+	mbox->nrecs = 0;
+	mbox->cap = 0;
+	mbox->loaded = 0;
+	mbox->unloaded = 1;
+}
+
+int
+ms_mbox_poll(struct ms_mbox *mbox, struct ms_err *err)
+{
+	struct ms_perr perr;
+	uint64_t size;
+
+	if (!mbox->loaded && !mbox->unloaded)
+		return 1;
+	if (ms_pfile_size(mbox->log, &size, &perr) < 0)
+		return ms_mb_perr(err, &perr, mbox, "log size");
+	return size != mbox->log_size || mbox->log_pos != size;
 }
 
 int

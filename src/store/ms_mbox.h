@@ -127,6 +127,27 @@ void ms_mbox_set_lock_timeout(struct ms_mbox *mbox, unsigned ms);
  */
 void ms_mbox_status(const struct ms_mbox *mbox, struct ms_mbox_status *st_r);
 
+/*
+ * \Recent (RFC 3501 2.3.2): a message is recent in exactly one session,
+ * the first to see it with the mailbox selected read-write.  The index
+ * header keeps the first UID not yet claimed (docs/store-format.md 3.2).
+ *
+ * ms_mbox_recent_first: that UID as this handle last read it (the header
+ * at open or at its last write), so messages with a UID at or above it
+ * are recent for whoever claims them next (STATUS RECENT, EXAMINE).  When
+ * the header does not know (an older or rebuilt index) it is the next
+ * UID: everything counts as claimed.
+ *
+ * ms_mbox_recent_claim: under the mailbox lock, claim every unclaimed UID
+ * up to upto (clamped to the last UID given out).  1 with the claimed
+ * range in [*from_r, *to_r] (it may include expunged UIDs), 0 when there
+ * was nothing left to claim (another session got there first), -1 with
+ * err (the lock, I/O).  The record is written without a sync.
+ */
+uint32_t ms_mbox_recent_first(const struct ms_mbox *mbox);
+int ms_mbox_recent_claim(struct ms_mbox *mbox, uint32_t upto,
+			 uint32_t *from_r, uint32_t *to_r, struct ms_err *err);
+
 /* Load the records (one bulk read, each record CRC-checked) and replay the
    log tail.  Does nothing when already loaded.  MS_E_CORRUPT on a bad
    record. */
@@ -139,6 +160,21 @@ int ms_mbox_load(struct ms_mbox *mbox, struct ms_err *err);
  * record pointers from before a refresh that returned 1 are stale.
  */
 int ms_mbox_refresh(struct ms_mbox *mbox, struct ms_err *err);
+
+/*
+ * Free the view's records, keeping the header and where the view stood in
+ * the log: a session waiting in IDLE holds a few hundred bytes instead of
+ * ~72 bytes a message.  The next ms_mbox_load/refresh reads the records
+ * again (one bulk read).  Record pointers and sequence numbers are void.
+ */
+void ms_mbox_unload(struct ms_mbox *mbox);
+
+/*
+ * Whether others changed the mailbox since the view was last brought up
+ * to date, without loading it: 1 changed (or there never was a view), 0
+ * not, -1 error.  One size call on the log.
+ */
+int ms_mbox_poll(struct ms_mbox *mbox, struct ms_err *err);
 
 /* ---- reading the view (after ms_mbox_load) ------------------------------ */
 

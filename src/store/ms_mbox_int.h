@@ -9,6 +9,7 @@
 #include "ms_sys.h"
 #include "ms_mbox.h"
 #include "ms_plat.h"
+#include "ms_crc32.h"
 
 struct ms_buf;
 struct ms_pool;
@@ -29,7 +30,6 @@ uint64_t ms_le64_get(const unsigned char *p);
 void ms_le16_put(unsigned char *p, uint16_t v);
 void ms_le32_put(unsigned char *p, uint32_t v);
 void ms_le64_put(unsigned char *p, uint64_t v);
-uint32_t ms_crc32(const void *p, size_t len);
 
 /* "0000002a.msg" for uid into buf (at least 13 bytes). */
 void ms_mb_msg_leaf(uint32_t uid, char *buf, size_t size);
@@ -50,6 +50,9 @@ struct ms_idx_hdr {
 	uint64_t log_applied;
 	uint64_t generation;
 	uint32_t count, unseen, deleted;
+	uint32_t recent_first;          /* first UID no session has claimed
+					   as \Recent; 0 = unknown (all
+					   claimed: ms_mbox_recent_claim) */
 	uint64_t total_size;
 };
 
@@ -205,6 +208,8 @@ struct ms_mbox {
 
 	/* the view */
 	int loaded;
+	int unloaded;                   /* loaded once, then ms_mbox_unload:
+					   log_pos / log_size still hold */
 	struct ms_mbox_rec *recs;       /* heap, UID order */
 	uint32_t nrecs;
 	size_t cap;

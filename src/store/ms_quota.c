@@ -13,6 +13,7 @@
 #include "ms_sys.h"
 #include "ms_quota.h"
 #include "ms_acct.h"
+#include "ms_crc32.h"
 #include "ms_log.h"
 #include "ms_mblist.h"
 #include "ms_mbox.h"
@@ -22,7 +23,6 @@
 #include "ms_str.h"
 
 #include <string.h>
-#include <zlib.h>
 
 struct ms_quota {
 	struct ms_acct *a;              /* the account it belongs to */
@@ -79,7 +79,7 @@ ms_quota_encode(const struct ms_quota_usage *u,
 	put64(out, u->bytes);
 	put64(out + 8, u->messages);
 	put64(out + 16, u->generation);
-	put32(out + 28, (uint32_t)crc32(0L, out, 28));
+	put32(out + 28, ms_crc32(out, 28));
 }
 
 int
@@ -88,7 +88,7 @@ ms_quota_decode(const unsigned char *p, size_t len,
 {
 	memset(u_r, 0, sizeof(*u_r));
 	if (len != MS_QUOTA_FILE_SIZE ||
-	    get32(p + 28) != (uint32_t)crc32(0L, p, 28))
+	    get32(p + 28) != ms_crc32(p, 28))
 		return -1;
 	u_r->bytes = get64(p);
 	u_r->messages = get64(p + 8);

@@ -476,6 +476,10 @@ ms_mbox_rebuild(struct ms_pfs *fs, const char *rel, const char *lockname,
 	h.highest_modseq = modseq;
 	h.log_applied = lend;
 	h.generation = (idx_ok ? ih.generation : 0) + 1;
+	/* \Recent claims survive an intact index; else 0: all claimed */
+	if (idx_ok && ih.uidvalidity == rep.uidvalidity &&
+	    ih.recent_first <= h.next_uid)
+		h.recent_first = ih.recent_first;
 	ms_idx_hdr_counts(&h, recs, nrec);
 	if (ms_idx_write_all(mb.dir, &h, recs, nrec, &perr) < 0) {
 		ms_mb_perr(err, &perr, &mb, "write index");

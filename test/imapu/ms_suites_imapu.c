@@ -5,6 +5,7 @@
 extern const struct ms_cu_suite ms_suite_imap_append;
 extern const struct ms_cu_suite ms_suite_imap_fetch;
 extern const struct ms_cu_suite ms_suite_imap_mbox;
+extern const struct ms_cu_suite ms_suite_imap_recent;
 extern const struct ms_cu_suite ms_suite_imap_search;
 extern const struct ms_cu_suite ms_suite_imap_sel;
 extern const struct ms_cu_suite ms_suite_imap_sess;
@@ -13,6 +14,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_imap_append,
 	&ms_suite_imap_fetch,
 	&ms_suite_imap_mbox,
+	&ms_suite_imap_recent,
 	&ms_suite_imap_search,
 	&ms_suite_imap_sel,
 	&ms_suite_imap_sess,

@@ -1,9 +1,11 @@
 /*
  * test_imap_append.c -- APPEND and MULTIAPPEND in-process: flags and
  * dates, synchronising and non-synchronising literals, streamed literals
- * (100 KiB and 5 MiB), literal8 and the UTF8 form, all-or-nothing under
- * quota, TRYCREATE, EXISTS for the selected mailbox, bad syntax; and the
- * shared IMAP date helpers.
+ * (100 KiB and 5 MiB), literal8 and the UTF8 form, binary parts of a
+ * literal8 converted to base64 and given back exact by FETCH BINARY
+ * (inline, multipart, streamed; refused when too big to convert),
+ * all-or-nothing under quota, TRYCREATE, EXISTS for the selected mailbox,
+ * bad syntax; and the shared IMAP date helpers.
  */
 #include "ms_sys.h"
 #include "ms_cu.h"
@@ -227,7 +229,7 @@ test_imap_append_selected_exists(void)
 	HAS(ms_fake_cmd(fc, "s1 SELECT ap2"), "* 0 EXISTS");
 	ms_fake_send(fc, "a1 APPEND ap2 {4+}\r\nab\r\n\r\n");
 	out = ms_fake_take(fc);
-	HAS(out, "* 1 EXISTS\r\na1 OK [APPENDUID ");
+	HAS(out, "* 1 EXISTS\r\n* 1 RECENT\r\na1 OK [APPENDUID ");
 	ms_fake_free(fc);
 }
 
@@ -431,26 +433,187 @@ test_imap_append_bad(void)
 	ms_fake_free(fc);
 }
 
+/* 1 when needle[0..n) is in the last output (which may hold NULs). */
+static int
+out_has(const struct ms_fake_conn *fc, const char *out, const void *needle,
+	size_t n)
+{
+	size_t len = ms_fake_taken_len(fc), i;
+
+	for (i = 0; i + n <= len; i++) {
+		if (memcmp(out + i, needle, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 test_imap_append_binary_utf8(void)
 {
 	struct ms_fake_conn *fc = alice();
 	static const char bin[] = "Subject: b\r\n\r\na\0b\r\n";
+	const char *out;
 	char *got;
 	size_t len;
 
 	(void)mk_mbox(env, "alice@localhost", "ap6");
-	ms_fake_send(fc, "u1 APPEND ap6 ~{20+}\r\n");
-	ms_fake_send_n(fc, bin, 20);
+	ms_fake_send(fc, "u1 APPEND ap6 ~{19+}\r\n");
+	ms_fake_send_n(fc, bin, 19);
 	HAS(ms_fake_cmd(fc, ""), "u1 OK [APPENDUID ");
+	/* the NUL made the body base64, with MIME-Version to make it count */
 	got = msg_of("ap6", 1, &len);
-	CU_ASSERT(len == 20 && memcmp(got, bin, 20) == 0);
+	MS_CU_EQ_MEM(got, len, "Subject: b\r\nMIME-Version: 1.0\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\nYQBiDQo=\r\n",
+		     78);
 	ms_xfree(got);
 	ms_fake_send(fc, "u2 APPEND ap6 (\\Seen) UTF8 (~{4+}\r\nab\r\n)\r\n");
 	HAS(ms_fake_take(fc), "u2 OK [APPENDUID ");
 	ms_fake_send(fc, "u3 APPEND ap6 UTF8 ({4+}\r\nab\r\n x)\r\n");
 	HAS(ms_fake_take(fc), "u3 BAD");
 	MS_CU_EQ_UINT(count_of(env, "alice@localhost", "ap6"), 2);
+	HAS(ms_fake_cmd(fc, "u4 SELECT ap6"), "u4 OK");
+	out = ms_fake_cmd(fc, "u5 FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])");
+	CU_ASSERT(out_has(fc, out, "BINARY[1] ~{5}\r\na\0b\r\n", 21));
+	CU_ASSERT(out_has(fc, out, "BINARY.SIZE[1] 5", 16));
+	CU_ASSERT(out_has(fc, out, "u5 OK", 5));
+	ms_fake_free(fc);
+}
+
+#define BIN_HDR "From: user@domain.org\r\n" \
+	"Date: Sat, 24 Mar 2007 23:00:00 +0200\r\nMime-Version: 1.0\r\n" \
+	"Content-Type: application/octet-stream\r\n" \
+	"Content-Transfer-Encoding: binary\r\n\r\n"
+
+/* imaptest's append-binary: the octets come back from FETCH BINARY,
+   BODY[1] is base64 (never the raw bytes), and the stored message is
+   CRLF text. */
+static void
+test_imap_append_binary_fetch(void)
+{
+	static const char msg[] = BIN_HDR "\0-\xe4\n\r\n\n";
+	static const char mp[] = "MIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"=b\"\r\n\r\n"
+		"--=b\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+		"--=b\r\nContent-Type: application/octet-stream\r\n"
+		"Content-Transfer-Encoding: binary\r\n\r\n";
+	struct ms_fake_conn *fc = alice();
+	unsigned char bytes[256];
+	char line[100], *got, *m2;
+	const char *out;
+	size_t len, i, n2;
+
+	(void)mk_mbox(env, "alice@localhost", "ap7");
+	snprintf(line, sizeof(line), "b1 APPEND ap7 ~{%u+}\r\n",
+		 (unsigned)(sizeof(msg) - 1));
+	ms_fake_send(fc, line);
+	ms_fake_send_n(fc, msg, sizeof(msg) - 1);
+	HAS(ms_fake_cmd(fc, ""), "b1 OK [APPENDUID ");
+	got = msg_of("ap7", 1, &len);
+	CU_ASSERT(memchr(got, '\0', len) == NULL);
+	got[len] = '\0';
+	HAS(got, "Content-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\nAC3kCg0KCg==\r\n");
+	HASNT(got, "binary");
+	ms_xfree(got);
+	HAS(ms_fake_cmd(fc, "b2 SELECT ap7"), "b2 OK");
+	out = ms_fake_cmd(fc, "b3 FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1])");
+	HAS(out, "BINARY.SIZE[1] 7 ");
+	CU_ASSERT(out_has(fc, out, "BINARY[1] ~{7}\r\n\0-\xe4\n\r\n\n)", 18));
+	CU_ASSERT(out_has(fc, out, "b3 OK", 5));
+	out = ms_fake_cmd(fc, "b4 FETCH 1 (BODY.PEEK[1])");
+	HAS(out, "BODY[1] {14}\r\nAC3kCg0KCg==\r\n)");
+	CU_ASSERT(!out_has(fc, out, "-\xe4", 2));
+	/* multipart: the text part stays, the binary part converts */
+	for (i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(255 - i);
+	n2 = sizeof(mp) - 1 + sizeof(bytes) + 10;
+	m2 = ms_xmalloc(n2);
+	memcpy(m2, mp, sizeof(mp) - 1);
+	memcpy(m2 + sizeof(mp) - 1, bytes, sizeof(bytes));
+	memcpy(m2 + n2 - 10, "\r\n--=b--\r\n", 10);
+	snprintf(line, sizeof(line), "b5 APPEND ap7 ~{%u}", (unsigned)n2);
+	HAS(ms_fake_cmd(fc, line), "+ ");
+	ms_fake_send_n(fc, m2, n2);
+	out = ms_fake_cmd(fc, "");
+	HAS(out, "* 2 EXISTS");
+	HAS(out, "b5 OK [APPENDUID ");
+	out = ms_fake_cmd(fc, "b6 FETCH 2 (BINARY.PEEK[2] BODY.PEEK[1] "
+			  "BINARY.SIZE[2])");
+	CU_ASSERT(out_has(fc, out, "BODY[1] {5}\r\nhello ", 18));
+	CU_ASSERT(out_has(fc, out, "BINARY.SIZE[2] 256", 18));
+	CU_ASSERT(out_has(fc, out, "BINARY[2] ~{256}\r\n", 17));
+	CU_ASSERT(out_has(fc, out, bytes, sizeof(bytes)));
+	ms_xfree(m2);
+	ms_fake_free(fc);
+}
+
+/* A streamed literal8 (300 KB of every byte value) converts chunk by
+   chunk and comes back exact. */
+static void
+test_imap_append_binary_streamed(void)
+{
+	struct ms_fake_conn *fc = alice();
+	size_t hl = sizeof(BIN_HDR) - 1, n = 300000, total = hl + n, i;
+	char *msg = ms_xmalloc(total), line[100];
+	uint32_t x = 7;
+	const char *out;
+
+	memcpy(msg, BIN_HDR, hl);
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		msg[hl + i] = (char)(x >> 16);
+	}
+	(void)mk_mbox(env, "alice@localhost", "ap8");
+	snprintf(line, sizeof(line), "s1 APPEND ap8 ~{%u+}\r\n",
+		 (unsigned)total);
+	ms_fake_send(fc, line);
+	send_pieces(fc, msg, 100, 1);
+	send_pieces(fc, msg + 100, total - 100, 65531);
+	HAS(ms_fake_cmd(fc, ""), "s1 OK [APPENDUID ");
+	HAS(ms_fake_cmd(fc, "s2 SELECT ap8"), "s2 OK");
+	out = ms_fake_cmd(fc, "s3 FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1])");
+	HAS(out, "BINARY.SIZE[1] 300000 ");
+	snprintf(line, sizeof(line), "BINARY[1] ~{%u}\r\n", (unsigned)n);
+	CU_ASSERT(out_has(fc, out, line, strlen(line)));
+	CU_ASSERT(out_has(fc, out, msg + hl, n));
+	CU_ASSERT(out_has(fc, out, "s3 OK", 5));
+	ms_xfree(msg);
+	ms_fake_free(fc);
+}
+
+/*
+ * What cannot be converted: a part whose header passes the transform's
+ * limit, with a bare LF in the literal, is refused; without bare CR or
+ * LF it is stored as sent.
+ */
+static void
+test_imap_append_binary_refused(void)
+{
+	struct ms_fake_conn *fc = alice();
+	static const char tail[] = "\r\nContent-Transfer-Encoding: binary"
+		"\r\n\r\nx\ny";
+	size_t pad = 300000, total = 8 + pad + sizeof(tail) - 1;
+	char *msg = ms_xmalloc(total), line[100];
+
+	memcpy(msg, "X-Long: ", 8);
+	memset(msg + 8, 'a', pad);
+	memcpy(msg + 8 + pad, tail, sizeof(tail) - 1);
+	(void)mk_mbox(env, "alice@localhost", "ap9");
+	snprintf(line, sizeof(line), "r1 APPEND ap9 ~{%u+}\r\n",
+		 (unsigned)total);
+	ms_fake_send(fc, line);
+	send_pieces(fc, msg, total, 65536);
+	HAS(ms_fake_cmd(fc, ""), "r1 NO [UNKNOWN-CTE]");
+	MS_CU_EQ_UINT(count_of(env, "alice@localhost", "ap9"), 0);
+	msg[total - 2] = ' ';
+	snprintf(line, sizeof(line), "r2 APPEND ap9 ~{%u+}\r\n",
+		 (unsigned)total);
+	ms_fake_send(fc, line);
+	send_pieces(fc, msg, total, 65536);
+	HAS(ms_fake_cmd(fc, ""), "r2 OK [APPENDUID ");
+	MS_CU_EQ_UINT(count_of(env, "alice@localhost", "ap9"), 1);
+	HAS(ms_fake_cmd(fc, "r3 NOOP"), "r3 OK");
+	ms_xfree(msg);
 	ms_fake_free(fc);
 }
 
@@ -534,6 +697,9 @@ static CU_TestInfo ms_tests_imap_append[] = {
 	{ "test_imap_append_trycreate", test_imap_append_trycreate },
 	{ "test_imap_append_bad", test_imap_append_bad },
 	{ "test_imap_append_binary_utf8", test_imap_append_binary_utf8 },
+	{ "test_imap_append_binary_fetch", test_imap_append_binary_fetch },
+	{ "test_imap_append_binary_streamed", test_imap_append_binary_streamed },
+	{ "test_imap_append_binary_refused", test_imap_append_binary_refused },
 	{ "test_imap_append_date_parse", test_imap_append_date_parse },
 	{ "test_imap_append_date_format", test_imap_append_date_format },
 	CU_TEST_INFO_NULL

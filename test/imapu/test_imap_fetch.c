@@ -421,7 +421,7 @@ test_imap_fetch_cache_items(void)
 	/* PEEK: nothing became \Seen */
 	out = ms_fake_cmd(fc, "g1 FETCH 1:* FLAGS");
 	HASNT(out, "\\Seen");
-	HAS(out, "* 12 FETCH (FLAGS ()");
+	HAS(out, "* 12 FETCH (FLAGS (\\Recent)");
 	ms_fake_free(fc);
 	ms_mbox_close(mb);
 }
@@ -443,7 +443,8 @@ test_imap_fetch_other_items(void)
 	fc = session("f_items", 0);
 	out = ms_fake_cmd(fc, "a FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE "
 			  "MODSEQ EMAILID THREADID SAVEDATE PREVIEW)");
-	HAS(out, "* 1 FETCH (UID 1 FLAGS (\\Flagged) INTERNALDATE \"");
+	HAS(out, "* 1 FETCH (UID 1 FLAGS (\\Recent \\Flagged) "
+	    "INTERNALDATE \"");
 	HAS(out, "RFC822.SIZE ");
 	(void)snprintf(want, sizeof(want), "MODSEQ (%llu)",
 		       (unsigned long long)rec->modseq);
@@ -465,14 +466,14 @@ test_imap_fetch_other_items(void)
 		MS_CU_EQ_INT(n, 25);
 	}
 	out = ms_fake_cmd(fc, "b FETCH 1 FAST");
-	HAS(out, "* 1 FETCH (FLAGS (\\Flagged) INTERNALDATE \"");
+	HAS(out, "* 1 FETCH (FLAGS (\\Recent \\Flagged) INTERNALDATE \"");
 	HAS(out, "\" RFC822.SIZE ");
 	out = ms_fake_cmd(fc, "c UID FETCH 1 FLAGS");
-	HAS(out, "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n");
+	HAS(out, "* 1 FETCH (UID 1 FLAGS (\\Recent \\Flagged))\r\n");
 	out = ms_fake_cmd(fc, "d UID FETCH 1 (FLAGS UID)");
-	HAS(out, "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n");
+	HAS(out, "* 1 FETCH (UID 1 FLAGS (\\Recent \\Flagged))\r\n");
 	out = ms_fake_cmd(fc, "e FETCH 1 (FLAGS UID)");
-	HAS(out, "* 1 FETCH (FLAGS (\\Flagged) UID 1)\r\n");
+	HAS(out, "* 1 FETCH (FLAGS (\\Recent \\Flagged) UID 1)\r\n");
 	out = ms_fake_cmd(fc, "f UID FETCH 5:7 FLAGS");
 	MS_CU_EQ_STR(out, "f OK Fetch completed\r\n");
 	out = ms_fake_cmd(fc, "g FETCH 2 FLAGS");
@@ -640,7 +641,7 @@ test_imap_fetch_sections_single(void)
 	CHECK_STR(fc, out, "BODY[1.TEXT] ", "");
 	out = ms_fake_cmd(fc, "b FETCH 1 (RFC822.TEXT)");
 	HAS(out, "RFC822.TEXT {11}\r\nbody line\r\n");
-	HAS(out, "FLAGS (\\Seen)");      /* RFC822.TEXT is not a PEEK */
+	HAS(out, "FLAGS (\\Recent \\Seen)"); /* RFC822.TEXT is not a PEEK */
 	ms_fake_free(fc);
 	ms_mbox_close(mb);
 }
@@ -805,7 +806,7 @@ test_imap_fetch_binary(void)
 	HAS(out, "d NO [UNKNOWN-CTE]");
 	/* a non-PEEK BINARY sets \Seen */
 	out = ms_fake_cmd(fc, "e FETCH 2 (BINARY[1])");
-	HAS(out, "FLAGS (\\Seen)");
+	HAS(out, "FLAGS (\\Recent \\Seen)");
 	ms_fake_free(fc);
 	ms_mbox_close(mb);
 }
@@ -836,15 +837,17 @@ test_imap_fetch_seen(void)
 	out = ms_fake_cmd(fc, "c FETCH 1:3 RFC822.HEADER");
 	HASNT(out, "FLAGS");
 	out = ms_fake_cmd(fc, "d FETCH 1:3 (BODY[TEXT])");
-	HAS(out, "* 1 FETCH (BODY[TEXT] {3}\r\nA\r\n FLAGS (\\Seen))\r\n");
-	HAS(out, "* 2 FETCH (BODY[TEXT] {3}\r\nB\r\n FLAGS (\\Seen))\r\n");
+	HAS(out, "* 1 FETCH (BODY[TEXT] {3}\r\nA\r\n "
+	    "FLAGS (\\Recent \\Seen))\r\n");
+	HAS(out, "* 2 FETCH (BODY[TEXT] {3}\r\nB\r\n "
+	    "FLAGS (\\Recent \\Seen))\r\n");
 	/* already seen: no FLAGS */
 	HAS(out, "* 3 FETCH (BODY[TEXT] {3}\r\nC\r\n)\r\n");
 	/* and the sync after it does not repeat them */
 	HAS(out, "C\r\n)\r\nd OK");
 	out = ms_fake_cmd(fc, "e FETCH 1:3 FLAGS");
-	HAS(out, "* 1 FETCH (FLAGS (\\Seen))");
-	HAS(out, "* 2 FETCH (FLAGS (\\Seen))");
+	HAS(out, "* 1 FETCH (FLAGS (\\Recent \\Seen))");
+	HAS(out, "* 2 FETCH (FLAGS (\\Recent \\Seen))");
 	/* another writer's change is still reported by the sync */
 	{
 		struct ms_mbox_store st;
@@ -864,8 +867,9 @@ test_imap_fetch_seen(void)
 		CU_ASSERT(ms_mbox_store_flags(mb, &set, &st, NULL, &err) == 0);
 	}
 	out = ms_fake_cmd(fc, "f FETCH 1 BODY[TEXT]");
-	HAS(out, "* 1 FETCH (BODY[TEXT] {3}\r\nA\r\n FLAGS (\\Seen))\r\n");
-	HAS(out, "* 3 FETCH (FLAGS (\\Flagged \\Seen))\r\n");
+	HAS(out, "* 1 FETCH (BODY[TEXT] {3}\r\nA\r\n "
+	    "FLAGS (\\Recent \\Seen))\r\n");
+	HAS(out, "* 3 FETCH (FLAGS (\\Recent \\Flagged \\Seen))\r\n");
 	HAS(out, "f OK");
 	/* under CONDSTORE the implicit \Seen comes with UID and MODSEQ */
 	out = ms_fake_cmd(fc, "g ENABLE CONDSTORE");
@@ -885,8 +889,8 @@ test_imap_fetch_seen(void)
 		CU_ASSERT(ms_mbox_store_flags(mb, &set, &st, NULL, &err) == 0);
 	}
 	out = ms_fake_cmd(fc, "i FETCH 2 RFC822.TEXT");
-	HAS(out, "* 2 FETCH (RFC822.TEXT {3}\r\nB\r\n FLAGS (\\Seen) UID 2 "
-	    "MODSEQ (");
+	HAS(out, "* 2 FETCH (RFC822.TEXT {3}\r\nB\r\n "
+	    "FLAGS (\\Recent \\Seen) UID 2 MODSEQ (");
 	out = ms_fake_cmd(fc, "j FETCH 3 RFC822.TEXT");
 	HAS(out, "* 3 FETCH (RFC822.TEXT {3}\r\nC\r\n)\r\n");
 	ms_fake_free(fc);
@@ -923,7 +927,7 @@ test_imap_fetch_changedsince(void)
 		       "a FETCH 1:* (FLAGS) (CHANGEDSINCE %llu)",
 		       (unsigned long long)mst.highest_modseq);
 	out = ms_fake_cmd(fc, line);
-	HAS(out, "* 2 FETCH (FLAGS (\\Flagged) MODSEQ (");
+	HAS(out, "* 2 FETCH (FLAGS (\\Recent \\Flagged) MODSEQ (");
 	HASNT(out, "* 1 FETCH (FLAGS");
 	HASNT(out, "* 3 FETCH (FLAGS");
 	HAS(out, "a OK");

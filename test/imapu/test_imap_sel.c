@@ -153,7 +153,7 @@ test_imap_sel_select_lines(void)
 		 "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen"
 		 " \\Draft \\*)] Flags permitted.\r\n"
 		 "* 2 EXISTS\r\n"
-		 "* 0 RECENT\r\n"
+		 "* 2 RECENT\r\n"
 		 "* OK [UNSEEN 1] First unseen.\r\n"
 		 "* OK [UIDVALIDITY %u] UIDs valid\r\n"
 		 "* OK [UIDNEXT 3] Predicted next UID\r\n"
@@ -240,35 +240,36 @@ test_imap_sel_store_variants(void)
 	(void)mk_mbox("st1", 3);
 	HAS(ms_fake_cmd(fc, "s1 SELECT st1"), "s1 OK");
 	out = ms_fake_cmd(fc, "t1 STORE 1:3 FLAGS (\\Seen)");
-	MS_CU_EQ_STR(out, "* 1 FETCH (FLAGS (\\Seen))\r\n"
-		     "* 2 FETCH (FLAGS (\\Seen))\r\n"
-		     "* 3 FETCH (FLAGS (\\Seen))\r\n"
+	/* this session selected st1 first: its messages are \Recent */
+	MS_CU_EQ_STR(out, "* 1 FETCH (FLAGS (\\Recent \\Seen))\r\n"
+		     "* 2 FETCH (FLAGS (\\Recent \\Seen))\r\n"
+		     "* 3 FETCH (FLAGS (\\Recent \\Seen))\r\n"
 		     "t1 OK Store completed\r\n");
 	/* nothing changes, the reply comes all the same */
 	MS_CU_EQ_STR(ms_fake_cmd(fc, "t1b STORE 1 +FLAGS (\\Seen)"),
-		     "* 1 FETCH (FLAGS (\\Seen))\r\n"
+		     "* 1 FETCH (FLAGS (\\Recent \\Seen))\r\n"
 		     "t1b OK Store completed\r\n");
 	out = ms_fake_cmd(fc, "t2 STORE 2 +FLAGS (\\Flagged \\Draft)");
-	MS_CU_EQ_STR(out, "* 2 FETCH (FLAGS (\\Flagged \\Seen \\Draft))\r\n"
-		     "t2 OK Store completed\r\n");
+	MS_CU_EQ_STR(out, "* 2 FETCH (FLAGS (\\Recent \\Flagged \\Seen "
+		     "\\Draft))\r\nt2 OK Store completed\r\n");
 	out = ms_fake_cmd(fc, "t3 STORE 2 -FLAGS.SILENT \\Seen");
 	MS_CU_EQ_STR(out, "t3 OK Store completed\r\n");
 	MS_CU_EQ_UINT(flags_of("st1", 2), MS_MBOX_FLAGGED | MS_MBOX_DRAFT);
 	/* several bare flags; \Recent cannot be set (RFC 3501 2.3.2) */
 	out = ms_fake_cmd(fc, "t4 STORE 3 FLAGS \\Answered \\Draft");
-	MS_CU_EQ_STR(out, "* 3 FETCH (FLAGS (\\Answered \\Draft))\r\n"
-		     "t4 OK Store completed\r\n");
+	MS_CU_EQ_STR(out, "* 3 FETCH (FLAGS (\\Recent \\Answered "
+		     "\\Draft))\r\nt4 OK Store completed\r\n");
 	out = ms_fake_cmd(fc, "t4b STORE 3 +FLAGS (\\Recent)");
 	HAS(out, "t4b BAD");
 	/* UID STORE names the UID */
 	out = ms_fake_cmd(fc, "t5 UID STORE 1 FLAGS ()");
-	MS_CU_EQ_STR(out, "* 1 FETCH (FLAGS () UID 1)\r\n"
+	MS_CU_EQ_STR(out, "* 1 FETCH (FLAGS (\\Recent) UID 1)\r\n"
 		     "t5 OK Store completed\r\n");
 	/* keywords */
 	out = ms_fake_cmd(fc, "t6 STORE 1 +FLAGS ($Hello world)");
 	HAS(out, "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft "
 	    "$Hello world)\r\n");
-	HAS(out, "* 1 FETCH (FLAGS ($Hello world))\r\n");
+	HAS(out, "* 1 FETCH (FLAGS (\\Recent $Hello world))\r\n");
 	/* bad items and flags */
 	HAS(ms_fake_cmd(fc, "b1 STORE 1 +FLAGS (\\Bogus)"), "b1 BAD");
 	HAS(ms_fake_cmd(fc, "b2 STORE 1 FLUGS (\\Seen)"), "b2 BAD");
@@ -294,8 +295,8 @@ test_imap_sel_store_unchangedsince(void)
 	/* message 1 now has MODSEQ 4; 2 and 3 are unchanged since 3 */
 	out = ms_fake_cmd(fc, "c2 STORE 1:3 (UNCHANGEDSINCE 3) "
 			  "+FLAGS (\\Flagged)");
-	HAS(out, "* 2 FETCH (FLAGS (\\Flagged) MODSEQ (5))\r\n");
-	HAS(out, "* 3 FETCH (FLAGS (\\Flagged) MODSEQ (6))\r\n");
+	HAS(out, "* 2 FETCH (FLAGS (\\Recent \\Flagged) MODSEQ (5))\r\n");
+	HAS(out, "* 3 FETCH (FLAGS (\\Recent \\Flagged) MODSEQ (6))\r\n");
 	HASNT(out, "* 1 FETCH");
 	HAS(out, "c2 OK [MODIFIED 1] Conditional STORE failed\r\n");
 	MS_CU_EQ_UINT(flags_of("st2", 1), MS_MBOX_SEEN);
@@ -440,10 +441,10 @@ test_imap_sel_copy_move(void)
 	out = ms_fake_cmd(fc, "m3 MOVE 1 cm1");
 	HAS(out, "* OK [COPYUID ");
 	HAS(out, " 1 5] Moved UIDs.\r\n* 1 EXPUNGE\r\n* 1 EXISTS\r\n"
-	    "m3 OK Move completed\r\n");
+	    "* 1 RECENT\r\nm3 OK Move completed\r\n");
 	/* COPY to the selected mailbox shows EXISTS */
 	out = ms_fake_cmd(fc, "c4 COPY 1 cm1");
-	HAS(out, "* 2 EXISTS\r\nc4 OK [COPYUID ");
+	HAS(out, "* 2 EXISTS\r\n* 2 RECENT\r\nc4 OK [COPYUID ");
 	HAS(ms_fake_cmd(fc, "c5 MOVE 1 nosuch"), "c5 NO [TRYCREATE]");
 	HAS(ms_fake_cmd(fc, "c6 COPY 1"), "c6 BAD");
 	ms_fake_free(fc);
@@ -473,12 +474,14 @@ test_imap_sel_two_sessions(void)
 	HAS(out, "* 3 FETCH (FLAGS (\\Flagged))\r\n");
 	MS_CU_EQ_UINT(flags_of("two1", 2), MS_MBOX_FLAGGED);
 	/* a gets b's change; b's NOOP finally shows the EXPUNGE */
-	HAS(ms_fake_cmd(a, "a5 NOOP"), "* 2 FETCH (FLAGS (\\Flagged))\r\n");
+	/* a selected first: the messages are \Recent for a only */
+	HAS(ms_fake_cmd(a, "a5 NOOP"),
+	    "* 2 FETCH (FLAGS (\\Recent \\Flagged))\r\n");
 	out = ms_fake_cmd(b, "b4 NOOP");
 	MS_CU_EQ_STR(out, "* 2 EXPUNGE\r\nb4 OK NOOP completed.\r\n");
 	/* new message by someone else: EXISTS */
-	HAS(ms_fake_cmd(a, "a6 COPY 1 two1"), "* 4 EXISTS");
-	HAS(ms_fake_cmd(b, "b5 CHECK"), "* 4 EXISTS\r\nb5 OK");
+	HAS(ms_fake_cmd(a, "a6 COPY 1 two1"), "* 4 EXISTS\r\n* 4 RECENT\r\n");
+	HAS(ms_fake_cmd(b, "b5 CHECK"), "* 4 EXISTS\r\n* 0 RECENT\r\nb5 OK");
 	/* UID STORE may show EXPUNGE */
 	HAS(ms_fake_cmd(a, "a7 STORE 1 +FLAGS.SILENT (\\Deleted)"), "a7 OK");
 	HAS(ms_fake_cmd(a, "a8 EXPUNGE"), "a8 OK");
@@ -512,7 +515,7 @@ test_imap_sel_qresync(void)
 	/* a with QRESYNC: unsolicited changes come as VANISHED + UID */
 	out = ms_fake_cmd(a, "a3 NOOP");
 	HAS(out, "* VANISHED 2,5\r\n");
-	HAS(out, "* 3 FETCH (FLAGS (\\Seen) UID 4 MODSEQ (");
+	HAS(out, "* 3 FETCH (FLAGS (\\Recent \\Seen) UID 4 MODSEQ (");
 	HASNT(out, "EXPUNGE");
 	/* a quick resync from MODSEQ 6 */
 	snprintf(line, sizeof(line), "a4 SELECT qr1 (QRESYNC (%u 6))",
@@ -567,10 +570,10 @@ test_imap_sel_hostile_sets(void)
 	out = ms_fake_cmd(fc, "h8 UID STORE 10:4294967295 +FLAGS \\Seen");
 	/* "10:*" is 3:10 by the RFC: message 3 */
 	out = ms_fake_cmd(fc, "h9 UID STORE 10:* +FLAGS (\\Seen)");
-	HAS(out, "* 3 FETCH (FLAGS (\\Seen) UID 3)\r\n");
+	HAS(out, "* 3 FETCH (FLAGS (\\Recent \\Seen) UID 3)\r\n");
 	/* "*" and "$" */
 	out = ms_fake_cmd(fc, "h10 STORE * FLAGS (\\Draft)");
-	HAS(out, "* 3 FETCH (FLAGS (\\Draft))");
+	HAS(out, "* 3 FETCH (FLAGS (\\Recent \\Draft))");
 	out = ms_fake_cmd(fc, "h11 STORE $ FLAGS (\\Draft)");
 	MS_CU_EQ_STR(out, "h11 OK Store completed\r\n");
 	/* an empty mailbox: sequence "*" is BAD, UID "*" names nothing */

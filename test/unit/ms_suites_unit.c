@@ -10,6 +10,7 @@ extern const struct ms_cu_suite ms_suite_b64;
 extern const struct ms_cu_suite ms_suite_buf;
 extern const struct ms_cu_suite ms_suite_charset;
 extern const struct ms_cu_suite ms_suite_conf;
+extern const struct ms_cu_suite ms_suite_crc32;
 extern const struct ms_cu_suite ms_suite_err;
 extern const struct ms_cu_suite ms_suite_hash;
 extern const struct ms_cu_suite ms_suite_idx;
@@ -20,6 +21,7 @@ extern const struct ms_cu_suite ms_suite_mblist;
 extern const struct ms_cu_suite ms_suite_mbox;
 extern const struct ms_cu_suite ms_suite_mem;
 extern const struct ms_cu_suite ms_suite_mime;
+extern const struct ms_cu_suite ms_suite_mime_bin;
 extern const struct ms_cu_suite ms_suite_mproc;
 extern const struct ms_cu_suite ms_suite_mrecov;
 extern const struct ms_cu_suite ms_suite_opts;
@@ -46,6 +48,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_buf,
 	&ms_suite_charset,
 	&ms_suite_conf,
+	&ms_suite_crc32,
 	&ms_suite_err,
 	&ms_suite_hash,
 	&ms_suite_idx,
@@ -56,6 +59,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_mbox,
 	&ms_suite_mem,
 	&ms_suite_mime,
+	&ms_suite_mime_bin,
 	&ms_suite_mproc,
 	&ms_suite_mrecov,
 	&ms_suite_opts,

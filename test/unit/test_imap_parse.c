@@ -258,6 +258,25 @@ test_imap_parse_sections(void)
 	CHECK("a FETCH 1 BODY[({3+}\r\nabc)]\r\n", "E1 a Invalid section\n");
 }
 
+/* '[' opens a section only after BODY, BODY.PEEK, BINARY, BINARY.PEEK,
+   BINARY.SIZE (any case); elsewhere it is an atom character. */
+static void
+test_imap_parse_bracket_atoms(void)
+{
+	CHECK("a SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}\r\n",
+	      "C a SELECT [a:!#$&'+,-.0123456789:;<=>?@^_`|[}] 43\n");
+	CHECK("a LIST \"\" a[b]%*\r\n",
+	      "C a LIST [s:\"\" a:a[b]%*] 18\n");
+	CHECK("a X [ [x ] BODYX[1] BOD[1]\r\n",
+	      "C a X [a:[ a:[x a:] a:BODYX[1] a:BOD[1]] 28\n");
+	CHECK("a X (a[)\r\n", "C a X [(a:a[)] 10\n");
+	CHECK("a FETCH 1 (body[1] Binary.Peek[2] binary.size[3])\r\n",
+	      "C a FETCH [n:1 (S:body[1]{} S:Binary.Peek[2]{} "
+	      "S:binary.size[3]{})] 51\n");
+	CHECK("a FETCH 1 BODY.PEEK[1\r\n", "E1 a Invalid section\n");
+	CHECK("a X ~a[\r\n", "C a X [a:~a[] 9\n");
+}
+
 static void
 test_imap_parse_literals(void)
 {
@@ -707,6 +726,7 @@ static CU_TestInfo ms_tests_imap_parse[] = {
 	{ "test_imap_parse_arg_kinds", test_imap_parse_arg_kinds },
 	{ "test_imap_parse_lists", test_imap_parse_lists },
 	{ "test_imap_parse_sections", test_imap_parse_sections },
+	{ "test_imap_parse_bracket_atoms", test_imap_parse_bracket_atoms },
 	{ "test_imap_parse_literals", test_imap_parse_literals },
 	{ "test_imap_parse_literal_too_big", test_imap_parse_literal_too_big },
 	{ "test_imap_parse_literal_event_timing", test_imap_parse_literal_event_timing },

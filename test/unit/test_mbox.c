@@ -691,6 +691,98 @@ test_mbox_move(void)
 	copy_case(1, 1);
 }
 
+/* ---- \Recent claims ---- */
+
+/* Claim up to upto on a fresh handle: rc, and the range when 1. */
+static int
+claim(const char *rel, const char *lk, uint32_t upto, uint32_t *from_r,
+      uint32_t *to_r)
+{
+	struct ms_mbox *mb;
+	struct ms_err err;
+	int rc;
+
+	*from_r = *to_r = 0;
+	MS_CU_OK(ms_mbox_open(fs, rel, lk, &mb, &err));
+	rc = ms_mbox_recent_claim(mb, upto, from_r, to_r, &err);
+	ms_mbox_close(mb);
+	return rc;
+}
+
+static uint32_t
+recent_first_of(const char *rel, const char *lk)
+{
+	struct ms_mbox *mb;
+	struct ms_err err;
+	uint32_t f;
+
+	MS_CU_OK(ms_mbox_open(fs, rel, lk, &mb, &err));
+	f = ms_mbox_recent_first(mb);
+	ms_mbox_close(mb);
+	return f;
+}
+
+static void
+test_mbox_recent_claim(void)
+{
+	char rel[64], lk[32];
+	struct ms_mbox *mb = make_box(rel, lk, 77);
+	struct ms_mbox_report rep;
+	struct ms_err err;
+	uint32_t from, to;
+
+	/* a new mailbox: everything that arrives is new */
+	MS_CU_EQ_UINT(ms_mbox_recent_first(mb), 1);
+	MS_CU_EQ_INT(claim(rel, lk, 10, &from, &to), 0);  /* nothing yet */
+	add(mb, msg1, 0);
+	add(mb, msg1, 0);
+	add(mb, msg1, 0);
+	MS_CU_EQ_UINT(recent_first_of(rel, lk), 1);
+	/* a claim past the last UID is clamped to it */
+	MS_CU_EQ_INT(claim(rel, lk, 2, &from, &to), 1);
+	MS_CU_EQ_UINT(from, 1);
+	MS_CU_EQ_UINT(to, 2);
+	MS_CU_EQ_INT(claim(rel, lk, UINT32_MAX, &from, &to), 1);
+	MS_CU_EQ_UINT(from, 3);
+	MS_CU_EQ_UINT(to, 3);
+	/* exactly once: a second claimer gets nothing */
+	MS_CU_EQ_INT(claim(rel, lk, 3, &from, &to), 0);
+	MS_CU_EQ_INT(claim(rel, lk, UINT32_MAX, &from, &to), 0);
+	MS_CU_EQ_UINT(recent_first_of(rel, lk), 4);
+	/* the handle's own (older) header: claims through it still see
+	   the others' claims, taken under the lock */
+	add(mb, msg1, 0);
+	MS_CU_EQ_INT(ms_mbox_recent_claim(mb, 4, &from, &to, &err), 1);
+	MS_CU_EQ_UINT(from, 4);
+	MS_CU_EQ_UINT(to, 4);
+	MS_CU_EQ_INT(ms_mbox_recent_claim(mb, 4, &from, &to, &err), 0);
+	add(mb, msg1, 0);
+	add(mb, msg1, 0);
+	ms_mbox_close(mb);
+	/* reconstruct keeps the claims of an intact index ... */
+	MS_CU_OK(ms_mbox_rebuild(fs, rel, lk, 0, &rep, &err));
+	MS_CU_EQ_UINT(recent_first_of(rel, lk), 5);
+	/* ... and without one, every message counts as claimed */
+	{
+		struct ms_pdir *d;
+		struct ms_perr perr;
+
+		CU_ASSERT_FATAL(ms_pdir_open(fs, rel, 0, &d, &perr) == 0);
+		MS_CU_OK(ms_pfile_remove(d, "index", &perr));
+		ms_pdir_close(d);
+	}
+	MS_CU_OK(ms_mbox_rebuild(fs, rel, lk, 77, &rep, &err));
+	MS_CU_EQ_UINT(recent_first_of(rel, lk), 7);
+	MS_CU_EQ_INT(claim(rel, lk, 6, &from, &to), 0);
+	MS_CU_EQ_UINT(recent_first_of(rel, lk), 7);     /* settled */
+	MS_CU_OK(ms_mbox_open(fs, rel, lk, &mb, &err));
+	add(mb, msg1, 0);
+	ms_mbox_close(mb);
+	MS_CU_EQ_INT(claim(rel, lk, 100, &from, &to), 1);
+	MS_CU_EQ_UINT(from, 7);
+	MS_CU_EQ_UINT(to, 7);
+}
+
 /* ---- threads: separate handles, one mailbox ---- */
 
 struct thr {
@@ -829,6 +921,7 @@ static CU_TestInfo ms_tests_mbox[] = {
 	{ "test_mbox_copy_link", test_mbox_copy_link },
 	{ "test_mbox_copy_bytes", test_mbox_copy_bytes },
 	{ "test_mbox_move", test_mbox_move },
+	{ "test_mbox_recent_claim", test_mbox_recent_claim },
 	{ "test_mbox_threads_no_lost_uids", test_mbox_threads_no_lost_uids },
 	{ "test_mbox_large_multipart", test_mbox_large_multipart },
 	CU_TEST_INFO_NULL
