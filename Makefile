@@ -293,6 +293,11 @@ cli: $(BINS)
 proto: $(BINS)
 	$(PYTHON) test/proto/run_proto.py --msgstored $(B)/bin/msgstored
 
+# Real clients (mbsync, offlineimap, curl, mutt) against a live msgstored;
+# each is skipped when not installed (test/clients).
+check-clients: $(BINS)
+	$(PYTHON) test/clients/run_clients.py --msgstored $(B)/bin/msgstored
+
 plat: $(B)/test/run_plat $(B)/test/run_plat_rms $(B)/test/run_vmsshim
 	$(B)/test/run_plat --backend posix
 	$(B)/test/run_plat --backend fault
@@ -348,6 +353,6 @@ clean:
 FORCE:
 .PHONY: all check check-asan unit plat cli proto api-example install deps lint headers extnames \
 	clang-build vms-l1 fuzz fuzz-smoke fuzz-replay descrip run clean FORCE \
-	check-crash bench-store bench
+	check-crash bench-store bench check-clients
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
