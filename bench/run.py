@@ -148,6 +148,20 @@ def idle_memory(bench_bin, srv, user, conns):
     return ((during[0] - before[0]) / conns, (during[1] - before[1]) / conns)
 
 
+def dovecot_for_load(dc):
+    """The test harness's Dovecot allows 1,000 connections per user and
+    IP; the IDLE workloads open more, each an imap process of its own."""
+    with open(dc.conf) as f:
+        conf = f.read()
+    conf = conf.replace("mail_max_userip_connections = 1000",
+                        "mail_max_userip_connections = 30000")
+    conf += ("default_process_limit = 12000\n"
+             "default_client_limit = 30000\n"
+             "service imap {\n  process_limit = 12000\n}\n")
+    with open(dc.conf, "w") as f:
+        f.write(conf)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(TOP, "build", "bin"))
@@ -175,6 +189,7 @@ def main():
                                     "server.max_unauth_per_ip=30000",
                                     "log.level=warn"])
     dc = msproto.Dovecot()
+    dovecot_for_load(dc)
     servers = (mss, dc)
     rows = []
     try:

@@ -137,40 +137,58 @@ ms_cache_rec_parse(const unsigned char *rec, size_t len, uint32_t uid,
 	return 0;
 }
 
+/* Most records fit in the first read. */
+#define CACHE_FIRST_READ        2048
+
+int
+ms_cache_read_f(struct ms_pfile *f, uint64_t off, uint32_t uid,
+		struct ms_pool *pool, unsigned char **rec_r, size_t *len_r,
+		struct ms_mbox_cached *c_r, struct ms_perr *perr)
+{
+	unsigned char first[CACHE_FIRST_READ];
+	unsigned char *rec;
+	size_t n, len, more;
+
+	if (off < MS_CACHE_HDR_SIZE)
+		return 0;
+	if (ms_pfile_read(f, first, sizeof(first), off, &n, perr) < 0)
+		return -1;
+	if (n < 8)
+		return 0;
+	len = ms_le32_get(first);
+	if (ms_le32_get(first + 4) != uid || len < 12 ||
+	    len > MS_CACHE_REC_MAX || (len > n && n < sizeof(first)))
+		return 0;
+	rec = ms_palloc(pool, len);
+	memcpy(rec, first, len < n ? len : n);
+	if (len > n) {
+		if (ms_pfile_read(f, rec + n, len - n, off + n, &more,
+				  perr) < 0)
+			return -1;
+		if (more != len - n)
+			return 0;
+	}
+	if (ms_cache_rec_parse(rec, len, uid, c_r) < 0)
+		return 0;
+	*rec_r = rec;
+	*len_r = len;
+	return 1;
+}
+
 int
 ms_cache_read(struct ms_pdir *dir, uint64_t off, uint32_t uid,
 	      struct ms_pool *pool, unsigned char **rec_r, size_t *len_r,
 	      struct ms_perr *perr)
 {
-	unsigned char h[8];
-	unsigned char *rec;
-	struct ms_pfile *f;
 	struct ms_mbox_cached c;
-	size_t n, len;
+	struct ms_pfile *f;
+	int rc;
 
 	if (off < MS_CACHE_HDR_SIZE)
 		return 0;
 	if (ms_pfile_open(dir, MS_MB_CACHE, MS_PF_READ, &f, perr) < 0)
 		return perr->st == MS_NOTFOUND ? 0 : -1;
-	if (ms_pfile_read(f, h, sizeof(h), off, &n, perr) < 0)
-		goto ioerr;
-	len = ms_le32_get(h);
-	if (n != sizeof(h) || ms_le32_get(h + 4) != uid || len < 12 ||
-	    len > MS_CACHE_REC_MAX)
-		goto absent;
-	rec = ms_palloc(pool, len);
-	if (ms_pfile_read(f, rec, len, off, &n, perr) < 0)
-		goto ioerr;
-	if (n != len || ms_cache_rec_parse(rec, len, uid, &c) < 0)
-		goto absent;
+	rc = ms_cache_read_f(f, off, uid, pool, rec_r, len_r, &c, perr);
 	(void)ms_pfile_close(f, NULL);
-	*rec_r = rec;
-	*len_r = len;
-	return 1;
-absent:
-	(void)ms_pfile_close(f, NULL);
-	return 0;
-ioerr:
-	(void)ms_pfile_close(f, NULL);
-	return -1;
+	return rc;
 }

@@ -495,6 +495,8 @@ ms_mbox_close(struct ms_mbox *mbox)
 		ms_mb_wend(mbox);
 	if (mbox->log != NULL)
 		(void)ms_pfile_close(mbox->log, NULL);
+	if (mbox->cachef != NULL)
+		(void)ms_pfile_close(mbox->cachef, NULL);
 	if (mbox->dir != NULL)
 		ms_pdir_close(mbox->dir);
 	kw_clear(mbox);
@@ -697,6 +699,12 @@ view_load(struct ms_mbox *mbox, struct ms_pfile *log, struct ms_err *err)
 	uint32_t i;
 	uint64_t used = 0;
 
+	/* a fresh view takes a fresh cache handle (reconstruct may have
+	   replaced the file) */
+	if (mbox->cachef != NULL) {
+		(void)ms_pfile_close(mbox->cachef, NULL);
+		mbox->cachef = NULL;
+	}
 	if (ms_idx_read_all(mbox->dir, &h, &recs, &perr) < 0)
 		return ms_mb_perr(err, &perr, mbox, "read index");
 	if (h.uidvalidity != mbox->hdr.uidvalidity ||
@@ -1277,6 +1285,19 @@ cache_off_lookup(struct ms_mbox *mbox, struct ms_mbox_rec *r)
 	(void)ms_pfile_close(f, NULL);
 }
 
+/* The cache file's read handle, kept open for FETCH: 1, 0 when there is
+   no cache file, -1 on an error. */
+static int
+cache_file(struct ms_mbox *mbox, struct ms_perr *perr)
+{
+	if (mbox->cachef != NULL)
+		return 1;
+	if (ms_pfile_open(mbox->dir, MS_MB_CACHE, MS_PF_READ, &mbox->cachef,
+			  perr) < 0)
+		return perr->st == MS_NOTFOUND ? 0 : -1;
+	return 1;
+}
+
 int
 ms_mbox_cache_get(struct ms_mbox *mbox, uint32_t uid, struct ms_pool *pool,
 		  struct ms_mbox_cached *c_r, struct ms_err *err)
@@ -1302,13 +1323,14 @@ ms_mbox_cache_get(struct ms_mbox *mbox, uint32_t uid, struct ms_pool *pool,
 	r = &mbox->recs[i];
 	if (r->cache_off == 0)
 		cache_off_lookup(mbox, r);
-	rc = ms_cache_read(mbox->dir, r->cache_off, uid, pool, &rec, &len,
-			   &perr);
+	rc = cache_file(mbox, &perr);
+	if (rc == 1)
+		rc = ms_cache_read_f(mbox->cachef, r->cache_off, uid, pool,
+				     &rec, &len, c_r, &perr);
 	if (rc < 0)
 		return ms_mb_perr(err, &perr, mbox, "read cache");
 	if (rc == 1)
-		return ms_cache_rec_parse(rec, len, uid, c_r) < 0 ?
-		    ms_mb_corrupt(err, mbox, "cache record") : 0;
+		return 0;
 	/* not cached: compute it from the message itself */
 	ms_buf_init(&b, pool, MS_CACHE_REC_MAX);
 	if (ms_mscan_file(mbox->dir, uid, guid, &size, &mtime, &b,

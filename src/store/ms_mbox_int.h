@@ -154,6 +154,12 @@ int ms_cache_rec_parse(const unsigned char *rec, size_t len, uint32_t uid,
  * 1 and *rec_r and *len_r when it is there and intact, 0 when not (missing
  * file, bad offset or CRC, other UID), -1 on an I/O error.
  */
+/* The same from an open cache file, parsing the record once into c_r
+   (its strings point into *rec_r). */
+int ms_cache_read_f(struct ms_pfile *f, uint64_t off, uint32_t uid,
+		    struct ms_pool *pool, unsigned char **rec_r,
+		    size_t *len_r, struct ms_mbox_cached *c_r,
+		    struct ms_perr *perr);
 int ms_cache_read(struct ms_pdir *dir, uint64_t off, uint32_t uid,
 		  struct ms_pool *pool, unsigned char **rec_r, size_t *len_r,
 		  struct ms_perr *perr);
@@ -203,6 +209,9 @@ struct ms_mbox {
 	unsigned lock_timeout_ms;
 
 	struct ms_pfile *log;           /* read handle, kept open */
+	struct ms_pfile *cachef;        /* cache read handle (FETCH), opened
+					   on first use, dropped when the
+					   view is read again */
 	uint64_t log_gen;
 	struct ms_idx_hdr hdr;          /* last index header read */
 
