@@ -525,6 +525,13 @@ int ms_proc_self_path(const char *argv0, char *buf, size_t size,
  * no-op.)
  */
 int ms_proc_watch_parent(long parent_pid);
+/*
+ * Let this process (and the children it starts) hold up to want open
+ * files and sockets: the soft limit is raised toward want, and the hard
+ * limit too when privileged.  Returns the limit now in force (never less
+ * than before).  (VMS: channels are a SYSGEN setting; returns want.)
+ */
+unsigned long ms_proc_fd_limit(unsigned long want);
 
 /* ======================================================================
  * Logging sink (formatting lives in src/lib/ms_log)

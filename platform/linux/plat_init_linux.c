@@ -4,10 +4,19 @@
  * Registers the native "posix" file-system back end first (so it is the
  * one ms_pfs_find(NULL) returns), then the "fault" back end that wraps
  * it.  Idempotent; call from main() before starting threads.
+ *
+ * It also fixes glibc's mmap threshold: by default the threshold rises
+ * after a large block is freed, so the next mailbox views (~72 bytes a
+ * message, freed while a session waits in IDLE) come from the heap and
+ * stay resident after free.  A fixed threshold gives them back at once.
  */
 #include "ms_sys.h"
 #include "ms_plat.h"
 #include "ms_plat_int.h"
+
+#include <malloc.h>
+
+#define PLAT_MMAP_THRESHOLD     (128 * 1024)
 
 static int plat_ready;
 
@@ -16,6 +25,7 @@ ms_plat_init(struct ms_perr *err)
 {
 	if (plat_ready)
 		return 0;
+	(void)mallopt(M_MMAP_THRESHOLD, PLAT_MMAP_THRESHOLD);
 	if (ms_pfs_register(&ms_pfs_posix_ops) < 0 ||
 	    ms_pfs_register(&ms_pfs_fault_ops) < 0)
 		return ms_perr_set(err, MS_INVALID, 0,

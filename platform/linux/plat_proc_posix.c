@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -279,4 +280,28 @@ ms_proc_watch_parent(long parent_pid)
 		return -1;
 	/* the parent may have gone before prctl() took */
 	return (long)getppid() == parent_pid ? 0 : -1;
+}
+
+unsigned long
+ms_proc_fd_limit(unsigned long want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur >= want)
+		return (unsigned long)rl.rlim_cur;
+	if (rl.rlim_max < want) {
+		struct rlimit up = rl;
+
+		up.rlim_max = want;
+		up.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return want;    /* privileged: both raised */
+	}
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	return (unsigned long)rl.rlim_cur;
 }

@@ -283,3 +283,10 @@ ms_proc_watch_parent(long parent_pid)
 	(void)parent_pid;
 	return 0;
 }
+
+/* Channels per process are the SYSGEN parameter CHANNELCNT. */
+unsigned long
+ms_proc_fd_limit(unsigned long want)
+{
+	return want;
+}

@@ -73,6 +73,9 @@ enum ms_imap_run {
 struct ms_imap_view {
 	uint32_t *uids;                 /* seq n is uids[n-1], ascending */
 	uint32_t n, cap;
+	uint32_t *runs;                 /* while IDLE: (first UID, count)
+					   pairs instead of uids (NULL) */
+	uint32_t nruns;
 	uint32_t uidnext;               /* last UIDNEXT the client was told */
 	uint64_t modseq;                /* HIGHESTMODSEQ the client has */
 	unsigned nkeywords;             /* keywords announced in FLAGS */
@@ -207,6 +210,13 @@ int ms_imap_sel_sync(struct ms_imap_sess *s, int allow_expunge);
 int ms_imap_seqset_uids(struct ms_imap_sess *s, const struct ms_imap_arg *a,
 			int uid_mode, struct ms_uidset *out,
 			const char **why_r);
+
+/*
+ * IDLE keeps the view small: ms_imap_sel_pack() turns the UID array into
+ * runs of consecutive UIDs (20,000 messages never expunged from: one
+ * run); ms_imap_sel_sync() and ms_imap_sel_free() undo it first.
+ */
+void ms_imap_sel_pack(struct ms_imap_sess *s);
 
 /* Sequence number of uid in the client view, 0 when not in it. */
 uint32_t ms_imap_view_seq(const struct ms_imap_sess *s, uint32_t uid);

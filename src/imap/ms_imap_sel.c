@@ -533,6 +533,51 @@ sync_refresh(struct ms_imap_sess *s, struct ms_mbox_status *st)
 	return 0;
 }
 
+void
+ms_imap_sel_pack(struct ms_imap_sess *s)
+{
+	struct ms_imap_view *v;
+	uint32_t i, k, runs = 0;
+
+	if (s->sel == NULL || (v = &s->sel->view)->runs != NULL || v->n == 0)
+		return;
+	for (i = 0; i < v->n; i++)
+		runs += i == 0 || v->uids[i] != v->uids[i - 1] + 1;
+	if ((size_t)runs * 2 >= v->cap)
+		return;                 /* packing would not save memory */
+	v->runs = ms_xmalloc(ms_size_mul(runs, 2 * sizeof(*v->runs)));
+	for (i = 0, k = 0; i < v->n; i++) {
+		if (i == 0 || v->uids[i] != v->uids[i - 1] + 1) {
+			v->runs[2 * k] = v->uids[i];
+			v->runs[2 * k + 1] = 0;
+			k++;
+		}
+		v->runs[2 * k - 1]++;
+	}
+	v->nruns = runs;
+	ms_xfree(v->uids);
+	v->uids = NULL;
+	v->cap = 0;
+}
+
+/* Back from runs to the UID array (see ms_imap_sel_pack). */
+static void
+view_unpack(struct ms_imap_view *v)
+{
+	uint32_t r, j, i = 0;
+
+	if (v->runs == NULL)
+		return;
+	v->cap = v->n > 64 ? v->n : 64;
+	v->uids = ms_xmalloc(ms_size_mul(v->cap, sizeof(*v->uids)));
+	for (r = 0; r < v->nruns; r++)
+		for (j = 0; j < v->runs[2 * r + 1]; j++)
+			v->uids[i++] = v->runs[2 * r] + j;
+	ms_xfree(v->runs);
+	v->runs = NULL;
+	v->nruns = 0;
+}
+
 int
 ms_imap_sel_sync(struct ms_imap_sess *s, int allow_expunge)
 {
@@ -542,6 +587,7 @@ ms_imap_sel_sync(struct ms_imap_sess *s, int allow_expunge)
 
 	if (sel == NULL)
 		return 0;
+	view_unpack(&sel->view);
 	if (sync_refresh(s, &st) < 0)
 		return -1;
 	if (st.highest_modseq == sel->view.modseq && sel->ghosts == 0 &&
@@ -1107,6 +1153,7 @@ ms_imap_sel_free(struct ms_imap_sess *s)
 		s->state = MS_IMAP_AUTH;
 	ms_mbox_close(sel->mbox);
 	ms_xfree(sel->view.uids);
+	ms_xfree(sel->view.runs);
 	ms_xfree(sel->recent);
 	ms_mbox_uids_free(&sel->saved);
 	ms_xfree(sel);

@@ -682,8 +682,10 @@ cmd_idle(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 	/* a session waiting for mail keeps no message records: the log is
 	   polled, and the records read again only when it grew (the
 	   tagged reply to DONE loads them through its sync) */
-	if (s->state == MS_IMAP_SELECTED && s->sel != NULL)
+	if (s->state == MS_IMAP_SELECTED && s->sel != NULL) {
 		ms_mbox_unload(s->sel->mbox);
+		ms_imap_sel_pack(s);
+	}
 	ms_conn_timer(s->c, p->idle_ms);
 	return MS_IMAP_RUN_AGAIN;
 }
@@ -705,6 +707,7 @@ idle_tick(struct ms_imap_sess *s)
 			       s->sel->name);
 		}
 		ms_mbox_unload(s->sel->mbox);
+		ms_imap_sel_pack(s);
 	}
 	p->idle_elapsed += p->idle_ms;
 	if (p->idle_elapsed >= IDLE_KEEPALIVE * 1000u) {

@@ -71,6 +71,31 @@ struct master {
  * Start-up
  * ====================================================================== */
 
+/* Open files a connection may hold: its socket, the account's home and
+   quota, the mailbox directory, its log and cache. */
+#define FDS_PER_CONN    6
+
+/*
+ * Raise the open-file limit (inherited by the services) so that every
+ * connection server.max_connections allows can hold its files; logged
+ * when the limit in force is lower.
+ */
+static void
+raise_fd_limit(const struct master *m)
+{
+	unsigned long want, got;
+
+	want = (unsigned long)ms_conf_uint(m->conf, "server.max_connections")
+		* FDS_PER_CONN + 1024;
+	got = ms_proc_fd_limit(want);
+	if (got < want)
+		ms_warn("open-file limit is %lu; server.max_connections = %lu "
+			"needs about %lu", got,
+			(unsigned long)ms_conf_uint(m->conf,
+						    "server.max_connections"),
+			want);
+}
+
 /* Bind every listener whose protocol exists; 0 or -1 (printed). */
 static int
 bind_all(struct master *m)
@@ -461,6 +486,7 @@ ms_master_main(const char *self, const struct ms_opts *opts,
 		rc = MS_EX_CONFIG;
 		goto out;
 	}
+	raise_fd_limit(&m);
 	user = ms_conf_str(m.conf, "server.user");
 	if (*user != '\0' && ms_proc_drop_priv(user, &perr) < 0) {
 		fprintf(stderr, "%s: server.user %s: %s\n", PROG, user,

@@ -478,6 +478,41 @@ deliver(struct ms_fake_env *e)
 	ms_acct_close(a);
 }
 
+/*
+ * IDLE frees the mailbox's records and packs the client view into runs
+ * of UIDs; nothing the client knows changes: sequence numbers and UIDs
+ * (with a gap from an expunge) are the same after DONE, a tick without
+ * changes sends nothing, and a delivery during IDLE is seen.
+ */
+static void
+test_imap_sess_idle_keeps_view(void)
+{
+	struct ms_fake_env *e = ms_fake_env_new(NULL);
+	struct ms_fake_conn *fc = logged(e);
+	const char *out;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		deliver(e);
+	(void)ms_fake_cmd(fc, "k1 SELECT INBOX");
+	HAS(ms_fake_cmd(fc, "k2 STORE 3 +FLAGS.SILENT \\Deleted"), "k2 OK");
+	HAS(ms_fake_cmd(fc, "k3 EXPUNGE"), "* 3 EXPUNGE");
+	MS_CU_EQ_STR(ms_fake_cmd(fc, "k4 IDLE"), "+ idling\r\n");
+	ms_fake_tick(fc);
+	MS_CU_EQ_STR(ms_fake_take(fc), "");
+	deliver(e);
+	ms_fake_tick(fc);
+	MS_CU_EQ_STR(ms_fake_take(fc), "* 6 EXISTS\r\n* 6 RECENT\r\n");
+	MS_CU_EQ_STR(ms_fake_cmd(fc, "DONE"), "k4 OK IDLE terminated.\r\n");
+	out = ms_fake_cmd(fc, "k5 FETCH 1:* (UID)");
+	MS_CU_EQ_STR(out, "* 1 FETCH (UID 1)\r\n* 2 FETCH (UID 2)\r\n"
+		     "* 3 FETCH (UID 4)\r\n* 4 FETCH (UID 5)\r\n"
+		     "* 5 FETCH (UID 6)\r\n* 6 FETCH (UID 7)\r\n"
+		     "k5 OK Fetch completed\r\n");
+	ms_fake_free(fc);
+	ms_fake_env_free(e);
+}
+
 static void
 test_imap_sess_idle_selected_sees_delivery(void)
 {
@@ -621,6 +656,7 @@ static CU_TestInfo ms_tests_imap_sess[] = {
 	{ "test_imap_sess_idle", test_imap_sess_idle },
 	{ "test_imap_sess_compress", test_imap_sess_compress },
 	{ "test_imap_sess_logout", test_imap_sess_logout },
+	{ "test_imap_sess_idle_keeps_view", test_imap_sess_idle_keeps_view },
 	{ "test_imap_sess_idle_selected_sees_delivery", test_imap_sess_idle_selected_sees_delivery },
 	{ "test_imap_sess_too_many_bad", test_imap_sess_too_many_bad },
 	{ "test_imap_sess_too_many_auth_failures", test_imap_sess_too_many_auth_failures },
