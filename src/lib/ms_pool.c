@@ -80,6 +80,14 @@ block_wipe(struct ms_pool *pool, struct ms_pool_block *b)
 		ms_memzero_explicit(BLOCK_DATA(b), b->used);
 }
 
+/* Size of the first extra block: blocks double from the first one. */
+static size_t
+first_next(size_t first_block)
+{
+	return first_block < MS_POOL_MAX_BLOCK / 2 ? first_block * 2 :
+		MS_POOL_MAX_BLOCK;
+}
+
 static struct ms_pool *
 pool_create(const char *name, size_t first_block, int is_clean)
 {
@@ -96,8 +104,7 @@ pool_create(const char *name, size_t first_block, int is_clean)
 	pool->is_clean = is_clean;
 	pool->first = block_new(first_block);
 	pool->cur = pool->first;
-	pool->next_size = first_block < MS_POOL_MAX_BLOCK / 2 ?
-			  first_block * 2 : MS_POOL_MAX_BLOCK;
+	pool->next_size = first_next(first_block);
 	return pool;
 }
 
@@ -266,6 +273,9 @@ ms_pool_clear(struct ms_pool *pool)
 	pool->first->used = 0;
 	pool->cur = pool->first;
 	pool->used = 0;
+	/* a pool cleared per item (a message of FETCH) must not grow its
+	   blocks to the maximum once items have needed a few */
+	pool->next_size = first_next(pool->first->size);
 	pool->last_block = NULL;
 	pool->last_ptr = NULL;
 	pool->last_size = 0;

@@ -50,6 +50,7 @@ struct ms_conn {
 	int discard;                    /* STARTTLS: drop unread input */
 	uint64_t id;
 	int outq_on;                    /* ms_fake_set_outq() */
+	int remote;                     /* ms_fake_set_local(fc, 0) */
 	size_t outq;                    /* written since the last drain */
 	unsigned drains;
 };
@@ -395,6 +396,12 @@ ms_conn_outq(const struct ms_conn *c)
 }
 
 void
+ms_fake_set_local(struct ms_fake_conn *fc, int on)
+{
+	((struct ms_conn *)fc)->remote = !on;
+}
+
+void
 ms_fake_set_outq(struct ms_fake_conn *fc, int on)
 {
 	struct ms_conn *c = (struct ms_conn *)fc;
@@ -481,8 +488,7 @@ ms_conn_compress_active(const struct ms_conn *c)
 int
 ms_conn_is_local(const struct ms_conn *c)
 {
-	(void)c;
-	return 1;
+	return !c->remote;
 }
 
 const char *

@@ -62,6 +62,9 @@ int ms_fake_compress_started(const struct ms_fake_conn *fc);
  * counts drained() calls.
  */
 void ms_fake_set_outq(struct ms_fake_conn *fc, int on);
+/* Pretend the peer is not on loopback (on = 0): plain-text logins are
+   then refused before TLS unless auth.plaintext_without_tls. */
+void ms_fake_set_local(struct ms_fake_conn *fc, int on);
 unsigned ms_fake_drains(const struct ms_fake_conn *fc);
 /* Closes the connection (calls proto->close()) and frees fc. */
 void ms_fake_free(struct ms_fake_conn *fc);

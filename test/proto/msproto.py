@@ -217,7 +217,8 @@ class Server(_Base):
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
                                      stderr=self.errf, cwd=self.dir)
-        threading.Thread(target=self._reader, daemon=True).start()
+        self._rthread = threading.Thread(target=self._reader, daemon=True)
+        self._rthread.start()
         deadline = time.time() + TIMEOUT
         with self._cond:
             while not ("imap" in self._ports and "imaps" in self._ports):
@@ -250,6 +251,9 @@ class Server(_Base):
 
     def stop(self):
         _stop_proc(self.proc)
+        if self.proc is not None and self.proc.stdout is not None:
+            self._rthread.join(5)   # it reads to EOF, then ends
+            self.proc.stdout.close()
         if self.errf:
             self.errf.close()
             self.errf = None

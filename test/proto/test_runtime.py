@@ -7,8 +7,10 @@ test starts it stops, by pid.  Linux: process trees are read from /proc.
 """
 import os
 import re
+import shutil
 import signal
 import socket
+import tempfile
 import time
 import unittest
 
@@ -395,6 +397,94 @@ class FirstAccount(unittest.TestCase):
             srv.start()
             self.assertNotIn("created account",
                              "\n".join(srv.stdout_lines))
+        finally:
+            srv.cleanup()
+
+
+def peer_cert(port):
+    """The DER certificate the imaps listener presents."""
+    s = socket.create_connection(("127.0.0.1", port), 5.0)
+    s = msproto.tls_context().wrap_socket(s, server_hostname=None)
+    der = s.getpeercert(binary_form=True)
+    s.close()
+    return der
+
+
+def proc_uid(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    return -1
+
+
+class CertReload(unittest.TestCase):
+    """tls.cert / tls.key are read again on SIGHUP: new connections get
+    the new certificate, without a restart."""
+
+    def test_sighup_reloads_the_certificate(self):
+        d = tempfile.mkdtemp(prefix="msproto-cert-")
+        try:
+            a = os.path.join(d, "a")
+            b = os.path.join(d, "b")
+            os.mkdir(a)
+            os.mkdir(b)
+            cert_a, key_a = msproto.make_cert(a)
+            cert_b, key_b = msproto.make_cert(b)
+            live_c = os.path.join(d, "cert.pem")
+            live_k = os.path.join(d, "key.pem")
+            shutil.copy(cert_a, live_c)
+            shutil.copy(key_a, live_k)
+            srv = start(["tls.cert=" + live_c, "tls.key=" + live_k])
+            try:
+                kid = service_pid(srv)
+                first = peer_cert(srv.tls_port)
+                shutil.copy(cert_b, live_c)
+                shutil.copy(key_b, live_k)
+                os.kill(srv.proc.pid, signal.SIGHUP)
+                self.assertTrue(wait_for(
+                    lambda: peer_cert(srv.tls_port) != first),
+                    "certificate not reloaded on SIGHUP")
+                self.assertEqual(service_pid(srv), kid)
+            finally:
+                srv.cleanup()
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class DropPrivileges(unittest.TestCase):
+    """Started as root with server.user, msgstored binds, then runs as
+    that user: the master and the services, which still serve."""
+
+    def test_services_run_as_server_user(self):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("needs root")
+        import pwd
+        try:
+            nobody = pwd.getpwnam("nobody")
+        except KeyError:
+            raise unittest.SkipTest("no user nobody")
+        srv = msproto.Server(extra_set=["server.user=nobody"])
+        try:
+            # the store must belong to the user the server becomes
+            for root, dirs, files in os.walk(srv.dir):
+                for x in dirs + files:
+                    os.chown(os.path.join(root, x), nobody.pw_uid,
+                             nobody.pw_gid)
+            os.chown(srv.dir, nobody.pw_uid, nobody.pw_gid)
+            user = srv.add_user("drop1@localhost", "drop-pw-1")
+            for root, dirs, files in os.walk(srv.root):
+                for x in dirs + files:
+                    os.chown(os.path.join(root, x), nobody.pw_uid,
+                             nobody.pw_gid)
+            srv.start()
+            kid = service_pid(srv)
+            self.assertEqual(proc_uid(srv.proc.pid), nobody.pw_uid)
+            self.assertEqual(proc_uid(kid), nobody.pw_uid)
+            c = msproto.Raw(srv=srv)
+            self.assertTrue(c.login(user).ok)
+            self.assertTrue(c.cmd("SELECT INBOX").ok)
+            c.close()
         finally:
             srv.cleanup()
 
