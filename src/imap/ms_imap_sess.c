@@ -662,6 +662,57 @@ cmd_compress(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 	return MS_IMAP_RUN_DONE;
 }
 
+/*
+ * While a session waits in IDLE it holds no open file: the mailbox view
+ * is unloaded (and its files closed) and the account and quota handles
+ * are closed; idle_attach() opens them again when IDLE ends.  Ten
+ * thousand idle connections then need ten thousand descriptors, not
+ * fifty thousand.
+ */
+static void
+idle_detach(struct ms_imap_sess *s)
+{
+	if (s->sel != NULL) {
+		ms_mbox_unload(s->sel->mbox);
+		ms_imap_sel_pack(s);
+	}
+	if (s->quota != NULL)
+		ms_quota_close(s->quota);
+	if (s->acct != NULL)
+		ms_acct_close(s->acct);
+	s->quota = NULL;
+	s->acct = NULL;
+	memset(&s->qhook, 0, sizeof(s->qhook));
+}
+
+/* The account again after IDLE: 0, or -1 (the session is ended). */
+static int
+idle_attach(struct ms_imap_sess *s)
+{
+	struct ms_logctx ctx;
+	struct ms_err err;
+
+	if (s->acct != NULL)
+		return 0;
+	if (ms_acct_open(s->env->store, s->account, &s->acct, &err) == 0 &&
+	    ms_quota_open(s->acct, &s->quota, &err) == 0) {
+		ms_quota_hook_init(s->quota, &s->qhook);
+		return 0;
+	}
+	logctx(s, &ctx);
+	ms_log(MS_LVL_ERROR, &ctx, "after IDLE: account open failed err=%s",
+	       err.internal);
+	if (s->acct != NULL)
+		ms_acct_close(s->acct);
+	s->acct = NULL;
+	ms_conn_puts(s->c, "* BYE Account unavailable\r\n");
+	s->state = MS_IMAP_LOGOUT;
+	priv(s)->stop = 1;
+	priv(s)->closing = 1;
+	ms_conn_close(s->c);
+	return -1;
+}
+
 /* RFC 2177 IDLE: updates every imap.idle_poll until "DONE". */
 static enum ms_imap_run
 cmd_idle(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
@@ -682,10 +733,7 @@ cmd_idle(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
 	/* a session waiting for mail keeps no message records: the log is
 	   polled, and the records read again only when it grew (the
 	   tagged reply to DONE loads them through its sync) */
-	if (s->state == MS_IMAP_SELECTED && s->sel != NULL) {
-		ms_mbox_unload(s->sel->mbox);
-		ms_imap_sel_pack(s);
-	}
+	idle_detach(s);
 	ms_conn_timer(s->c, p->idle_ms);
 	return MS_IMAP_RUN_AGAIN;
 }
@@ -724,6 +772,10 @@ idle_line(struct ms_imap_sess *s, const char *line, size_t n)
 {
 	s->idling = 0;
 	ms_conn_timer(s->c, 0);
+	if (idle_attach(s) < 0) {
+		cmd_finish(s);
+		return;
+	}
 	if (n == 4 && ms_str_eq_cstr_ci(ms_str_make(line, n), "DONE"))
 		ms_imap_tagged(s, "OK", NULL, "IDLE terminated.");
 	else

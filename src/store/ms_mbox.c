@@ -422,6 +422,8 @@ out:
 
 /* ---- open, close ------------------------------------------------------------ */
 
+static int reattach(struct ms_mbox *mbox, struct ms_err *err);
+
 /* Read and check the log header of f. */
 static int
 log_hdr_read(struct ms_mbox *mbox, struct ms_pfile *f, uint32_t *uidv_r,
@@ -744,13 +746,15 @@ ms_mbox_load(struct ms_mbox *mbox, struct ms_err *err)
 {
 	if (mbox->loaded)
 		return 0;
+	if (reattach(mbox, err) < 0)
+		return -1;
 	return view_load(mbox, mbox->log, err);
 }
 
 void
 ms_mbox_unload(struct ms_mbox *mbox)
 {
-	if (!mbox->loaded || mbox->lock != NULL)
+	if (!mbox->loaded || mbox->lock != NULL || mbox->tx != NULL)
 		return;
 	ms_xfree(mbox->recs);
 	mbox->recs = NULL;
@@ -758,19 +762,79 @@ ms_mbox_unload(struct ms_mbox *mbox)
 	mbox->cap = 0;
 	mbox->loaded = 0;
 	mbox->unloaded = 1;
+	/* and its files: an idle session holds no descriptor here */
+	if (mbox->cachef != NULL)
+		(void)ms_pfile_close(mbox->cachef, NULL);
+	(void)ms_pfile_close(mbox->log, NULL);
+	ms_pdir_close(mbox->dir);
+	mbox->cachef = NULL;
+	mbox->log = NULL;
+	mbox->dir = NULL;
+}
+
+/*
+ * Open the directory and log again after ms_mbox_unload().  A log that is
+ * not the one the view came from (reconstruct rewrote it) is read from
+ * its start by the next load.
+ */
+static int
+reattach(struct ms_mbox *mbox, struct ms_err *err)
+{
+	struct ms_perr perr;
+	uint64_t gen;
+	uint32_t uidv;
+
+	if (mbox->dir != NULL)
+		return 0;
+	if (ms_pdir_open(mbox->fs, mbox->rel, 0, &mbox->dir, &perr) < 0) {
+		mbox->dir = NULL;
+		return ms_mb_perr(err, &perr, mbox, "open");
+	}
+	if (ms_pfile_open(mbox->dir, MS_MB_LOG, MS_PF_READ, &mbox->log,
+			  &perr) < 0) {
+		mbox->log = NULL;
+		ms_pdir_close(mbox->dir);
+		mbox->dir = NULL;
+		return ms_mb_perr(err, &perr, mbox, "open log");
+	}
+	if (log_hdr_read(mbox, mbox->log, &uidv, &gen, err) < 0) {
+		(void)ms_pfile_close(mbox->log, NULL);
+		ms_pdir_close(mbox->dir);
+		mbox->log = NULL;
+		mbox->dir = NULL;
+		return -1;
+	}
+	if (gen != mbox->log_gen || uidv != mbox->hdr.uidvalidity) {
+		mbox->log_gen = gen;
+		mbox->unloaded = 0;
+		mbox->log_pos = 0;
+		mbox->log_size = 0;
+	}
+	return 0;
 }
 
 int
 ms_mbox_poll(struct ms_mbox *mbox, struct ms_err *err)
 {
 	struct ms_perr perr;
-	uint64_t size;
+	struct ms_pstat st;
+	struct ms_pdir *d;
+	int r;
 
 	if (!mbox->loaded && !mbox->unloaded)
 		return 1;
-	if (ms_pfile_size(mbox->log, &size, &perr) < 0)
-		return ms_mb_perr(err, &perr, mbox, "log size");
-	return size != mbox->log_size || mbox->log_pos != size;
+	if (mbox->dir != NULL) {
+		if (ms_pfile_size(mbox->log, &st.size, &perr) < 0)
+			return ms_mb_perr(err, &perr, mbox, "log size");
+	} else {
+		if (ms_pdir_open(mbox->fs, mbox->rel, 0, &d, &perr) < 0)
+			return ms_mb_perr(err, &perr, mbox, "open");
+		r = ms_pfile_stat(d, MS_MB_LOG, &st, &perr);
+		ms_pdir_close(d);
+		if (r < 0)
+			return ms_mb_perr(err, &perr, mbox, "log size");
+	}
+	return st.size != mbox->log_size || mbox->log_pos != st.size;
 }
 
 int
@@ -782,6 +846,8 @@ ms_mb_view_refresh(struct ms_mbox *mbox, int *changed_r, struct ms_err *err)
 	*changed_r = 0;
 	if (!mbox->loaded) {
 		*changed_r = 1;
+		if (reattach(mbox, err) < 0)
+			return -1;
 		return view_load(mbox, mbox->log, err);
 	}
 	if (ms_pfile_size(mbox->log, &size, &perr) < 0)
@@ -1169,6 +1235,8 @@ ms_mb_wbegin(struct ms_mbox *mbox, struct ms_err *err)
 
 	if (mbox->lock != NULL)
 		ms_panic("mailbox %s: write while writing", mbox->rel);
+	if (reattach(mbox, err) < 0)
+		return -1;
 	if (ms_plock_take(mbox->fs, mbox->lockname, MS_LOCK_EXCL,
 			  mbox->lock_timeout_ms, &mbox->lock, &perr) < 0) {
 		mbox->lock = NULL;
@@ -1349,6 +1417,8 @@ ms_mbox_msg_open(struct ms_mbox *mbox, uint32_t uid, struct ms_pfile **f_r,
 	struct ms_perr perr;
 	char leaf[16];
 
+	if (reattach(mbox, err) < 0)
+		return -1;
 	ms_mb_msg_leaf(uid, leaf, sizeof(leaf));
 	if (ms_pfile_open(mbox->dir, leaf, MS_PF_READ, f_r, &perr) < 0)
 		return ms_mb_perr(err, &perr, mbox, "open message");

@@ -163,16 +163,19 @@ int ms_mbox_refresh(struct ms_mbox *mbox, struct ms_err *err);
 
 /*
  * Free the view's records, keeping the header and where the view stood in
- * the log: a session waiting in IDLE holds a few hundred bytes instead of
- * ~72 bytes a message.  The next ms_mbox_load/refresh reads the records
- * again (one bulk read).  Record pointers and sequence numbers are void.
+ * the log, and close the handle's files: a session waiting in IDLE holds
+ * a few hundred bytes instead of ~72 bytes a message, and no descriptor.
+ * The next ms_mbox_load/refresh (or a write) opens the files and reads
+ * the records again.  Record pointers and sequence numbers are void.
+ * Does nothing while a write or batch is in progress.
  */
 void ms_mbox_unload(struct ms_mbox *mbox);
 
 /*
  * Whether others changed the mailbox since the view was last brought up
  * to date, without loading it: 1 changed (or there never was a view), 0
- * not, -1 error.  One size call on the log.
+ * not, -1 error.  One size call on the log (after ms_mbox_unload: the
+ * directory is opened for it and closed again).
  */
 int ms_mbox_poll(struct ms_mbox *mbox, struct ms_err *err);
 
