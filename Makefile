@@ -257,6 +257,7 @@ $(B)/bench/bench_imap: bench/bench_imap.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 bench: deps all $(B)/bench/bench_fill $(B)/bench/bench_imap
+	@sh tools/deps.sh bench
 	$(PYTHON) bench/run.py --bin $(B)/bin --bench-bin $(B)/bench $(BENCH_ARGS)
 
 

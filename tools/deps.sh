@@ -61,6 +61,17 @@ else
 	PM=none
 fi
 
+# `deps.sh bench`: also what `make bench` compares against (Dovecot from
+# the distribution's packages) and drives (openssl for its certificate).
+if [ "${1:-}" = bench ]; then
+	DEPS="$DEPS
+dovecot:cmd:dovecot-imapd:dovecot
+dovecot-lda:lda:dovecot-lmtpd:dovecot
+dovecot-pop3:pop3:dovecot-pop3d:dovecot
+openssl:cmd:openssl:openssl
+"
+fi
+
 missing=""
 for d in $DEPS; do
 	name=$(echo "$d" | cut -d: -f1)
@@ -71,6 +82,8 @@ for d in $DEPS; do
 	cmd) command -v "$name" >/dev/null 2>&1 && continue ;;
 	fuzzer) have_fuzzer && continue ;;
 	saslplug) have_sasl_plugins && continue ;;
+	lda) [ -x /usr/lib/dovecot/dovecot-lda ] && continue ;;
+	pop3) [ -x /usr/lib/dovecot/pop3 ] && continue ;;
 	*) have_header "$what" && continue ;;
 	esac
 	if [ "$PM" = dnf ]; then
