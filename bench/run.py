@@ -215,7 +215,7 @@ def main():
         work = [
             ("select20k", "SELECT + UID FETCH 1:* (FLAGS), 20,000 msgs, ms",
              ["select_flags", "INBOX", "20000"]),
-            ("select100k", "SELECT + UID FETCH 1:* (FLAGS), %d msgs, ms" % big,
+            ("select100k", "SELECT + UID FETCH 1:* (FLAGS), {:,} msgs, ms".format(big),
              ["select_flags", "Big", str(big)]),
             ("envelope", "FETCH 1:* (ENVELOPE), 20,000 msgs, ms",
              ["envelope", "INBOX", "20000"]),
