@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import time
 import unittest
@@ -244,6 +245,42 @@ class Supervision(unittest.TestCase):
         c = msproto.Raw(srv=self.srv)
         self.assertTrue(c.cmd("NOOP").ok)
         c.close()
+
+    def test_g_byte_a_second_clients_do_not_slow_others(self):
+        """Fifty clients dribble a command a byte at a time (slowloris);
+        a normal client's commands are answered as fast as ever, and the
+        service's memory stays put."""
+        pid = service_pid(self.srv)
+        base = rss_kib(pid)
+        slow = []
+        for _ in range(50):
+            s = socket.create_connection(("127.0.0.1", self.srv.port), 5)
+            s.recv(4096)                    # the greeting
+            slow.append(s)
+        line = b"a1 CAPABILITY\r\n"
+        c = msproto.Raw(srv=self.srv)
+        worst = 0.0
+        for i in range(len(line)):
+            for s in slow:
+                s.send(line[i:i + 1])
+            t0 = time.time()
+            self.assertTrue(c.cmd("NOOP").ok)
+            worst = max(worst, time.time() - t0)
+            time.sleep(0.1)
+        self.assertLess(worst, 0.5, "a NOOP took %.2f s" % worst)
+        for s in slow:                      # each got its answer
+            s.settimeout(5)
+            data = b""
+            while b"a1 OK" not in data:
+                chunk = s.recv(4096)
+                self.assertTrue(chunk, "slow client cut off")
+                data += chunk
+            s.close()
+        c.close()
+        grown = rss_kib(pid) - base
+        sys.stderr.write("[50 byte-at-a-time clients: service grew %d KiB, "
+                         "worst NOOP %.1f ms] " % (grown, worst * 1000))
+        self.assertLess(grown, 8 * 1024)
 
     def test_z_sigterm_stops_every_process(self):
         master = self.srv.proc.pid
