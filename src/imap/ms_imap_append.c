@@ -17,6 +17,7 @@
  */
 #include "ms_sys.h"
 #include "ms_imap_int.h"
+#include "ms_date.h"
 #include "ms_err.h"
 #include "ms_mem.h"
 #include "ms_mime_bin.h"
@@ -481,52 +482,6 @@ static const char month_names[12][4] = {
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* The inverse of days_from_civil. */
-static void
-civil_from_days(int64_t z, int64_t *y_r, unsigned *m_r, unsigned *d_r)
-{
-	int64_t era, y;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d_r = doy - (153 * mp + 2) / 5 + 1;
-	*m_r = mp < 10 ? mp + 3 : mp - 9;
-	*y_r = *m_r <= 2 ? y + 1 : y;
-}
-
-static unsigned
-month_days(int64_t y, unsigned m)
-{
-	static const unsigned char dm[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		return 29;
-	return dm[m - 1];
-}
-
 /* Exactly n digits at *p (advanced); -1 otherwise. */
 static int
 take_digits(const char **p, unsigned n, unsigned *v_r)
@@ -572,7 +527,7 @@ parse_day_month_year(const char **p, unsigned *d_r, unsigned *m_r,
 	q += 3;
 	if (*q++ != '-' || take_digits(&q, 4, &y) < 0)
 		return -1;
-	if (y < 1900 || d < 1 || d > month_days(y, m + 1))
+	if (y < 1900 || d < 1 || d > ms_month_days(y, m + 1))
 		return -1;
 	*d_r = d;
 	*m_r = m + 1;
@@ -591,7 +546,7 @@ ms_imap_date_parse(const char *str, int with_time, int64_t *t_r)
 
 	if (str == NULL || parse_day_month_year(&p, &d, &m, &y) < 0)
 		return -1;
-	t = days_from_civil(y, m, d) * 86400;
+	t = ms_days_from_civil(y, m, d) * 86400;
 	if (!with_time) {
 		if (*p != '\0' || str[0] == ' ')
 			return -1;
@@ -614,8 +569,8 @@ ms_imap_date_parse(const char *str, int with_time, int64_t *t_r)
 	t -= sign * ((int64_t)zh * 3600 + (int64_t)zm * 60);
 	/* keep a day from the ends, so any local offset formats it back
 	   with a four-digit year of 1900..9999 */
-	if (t < (days_from_civil(1900, 1, 1) + 1) * 86400 ||
-	    t >= (days_from_civil(9999, 12, 31) - 1) * 86400)
+	if (t < (ms_days_from_civil(1900, 1, 1) + 1) * 86400 ||
+	    t >= (ms_days_from_civil(9999, 12, 31) - 1) * 86400)
 		return -1;
 	*t_r = t;
 	return 0;
@@ -633,13 +588,8 @@ ms_imap_date_format(int64_t t, char *buf, size_t size)
 		off = 0;
 	off = off / 60 * 60;    /* old local mean times have seconds */
 	lt = t + off;
-	days = lt / 86400;
-	secs = lt % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	civil_from_days(days, &y, &mo, &d);
+	ms_time_split(lt, &days, &secs);
+	ms_civil_from_days(days, &y, &mo, &d);
 	if (y < 0 || y > 9999) {
 		y = y < 0 ? 0 : 9999;
 	}

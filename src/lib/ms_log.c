@@ -15,6 +15,7 @@
  */
 #include "ms_sys.h"
 #include "ms_log.h"
+#include "ms_date.h"
 #include "ms_conf.h"
 #include "ms_err.h"
 #include "ms_plat.h"
@@ -281,25 +282,6 @@ lw_field(struct lw *w, const char *key, const char *value)
  * Time stamps
  * ====================================================================== */
 
-/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
-static void
-civil_from_days(int64_t z, int64_t *y_r, unsigned *m_r, unsigned *d_r)
-{
-	int64_t era, y;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d_r = doy - (153 * mp + 2) / 5 + 1;
-	*m_r = mp < 10 ? mp + 3 : mp - 9;
-	*y_r = *m_r <= 2 ? y + 1 : y;
-}
-
 /* "ts=2024-05-01T12:34:56.789Z " into buf (LOG_TS_ROOM bytes). */
 static size_t
 format_ts(char *buf)
@@ -310,13 +292,8 @@ format_ts(char *buf)
 	int n;
 
 	ms_time_now(&ts);
-	days = ts.sec / 86400;
-	secs = ts.sec % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	civil_from_days(days, &y, &mo, &d);
+	ms_time_split(ts.sec, &days, &secs);
+	ms_civil_from_days(days, &y, &mo, &d);
 	n = snprintf(buf, LOG_TS_ROOM,
 		     "ts=%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ ",
 		     (long long)y, mo, d, (unsigned)(secs / 3600),

@@ -13,6 +13,7 @@
 #include "ms_sys.h"
 #include "ms_acct.h"
 #include "ms_acct_names.h"
+#include "ms_date.h"
 #include "ms_b64.h"
 #include "ms_buf.h"
 #include "ms_conf.h"
@@ -758,25 +759,16 @@ ms_acct_new_init(struct ms_acct_new *o)
 	o->services = MS_SVC_ALL;
 }
 
-/* "YYYY-MM-DDTHH:MM:SSZ" of t (days-from-civil inverse; no gmtime, so
-   no time_t width questions on VMS). */
+/* "YYYY-MM-DDTHH:MM:SSZ" of t (ms_date.h: no gmtime, so no time_t width
+   questions on VMS). */
 static void
 iso_time(int64_t t, char *out, size_t size)
 {
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	int64_t secs = t - days * 86400, z, era, doe, yoe, y, doy, mp, d, m;
+	int64_t days, secs, y;
+	unsigned m, d;
 
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	if (m <= 2)
-		y++;
+	ms_time_split(t, &days, &secs);
+	ms_civil_from_days(days, &y, &m, &d);
 	{
 		struct ms_buf b;
 
@@ -804,7 +796,7 @@ static int
 iso_time_parse(const char *s, int64_t *t_r)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-	int64_t y, m, d, era, yoe, doy, doe, t;
+	int64_t y, m, d, t;
 	char back[ISO_TIME_LEN + 1];
 	size_t i;
 
@@ -817,14 +809,8 @@ iso_time_parse(const char *s, int64_t *t_r)
 	d = dig2(s + 8);
 	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
-	/* days from civil, the inverse of iso_time()'s conversion */
-	y -= m <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	t = (era * 146097 + doe - 719468) * 86400 + dig2(s + 11) * 3600 +
-		dig2(s + 14) * 60 + dig2(s + 17);
+	t = ms_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 +
+		dig2(s + 11) * 3600 + dig2(s + 14) * 60 + dig2(s + 17);
 	iso_time(t, back, sizeof(back));
 	if (memcmp(back, s, ISO_TIME_LEN) != 0)
 		return -1;

@@ -11,6 +11,7 @@ extern const struct ms_cu_suite ms_suite_buf;
 extern const struct ms_cu_suite ms_suite_charset;
 extern const struct ms_cu_suite ms_suite_conf;
 extern const struct ms_cu_suite ms_suite_crc32;
+extern const struct ms_cu_suite ms_suite_date;
 extern const struct ms_cu_suite ms_suite_err;
 extern const struct ms_cu_suite ms_suite_hash;
 extern const struct ms_cu_suite ms_suite_idx;
@@ -49,6 +50,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_charset,
 	&ms_suite_conf,
 	&ms_suite_crc32,
+	&ms_suite_date,
 	&ms_suite_err,
 	&ms_suite_hash,
 	&ms_suite_idx,

@@ -1,0 +1,60 @@
+/*
+ * ms_date.c -- civil-calendar arithmetic (ms_date.h), after Howard
+ * Hinnant's days_from_civil / civil_from_days: exact for every year that
+ * fits, no tables, no library time functions.
+ */
+#include "ms_sys.h"
+#include "ms_date.h"
+
+int64_t
+ms_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void
+ms_civil_from_days(int64_t z, int64_t *y_r, unsigned *m_r, unsigned *d_r)
+{
+	int64_t era, y;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d_r = doy - (153 * mp + 2) / 5 + 1;
+	*m_r = mp < 10 ? mp + 3 : mp - 9;
+	*y_r = *m_r <= 2 ? y + 1 : y;
+}
+
+unsigned
+ms_month_days(int64_t y, unsigned m)
+{
+	static const unsigned char dm[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+void
+ms_time_split(int64_t t, int64_t *days_r, int64_t *secs_r)
+{
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+
+	*days_r = days;
+	*secs_r = t - days * 86400;
+}
