@@ -689,37 +689,18 @@ cands_sort(struct list_ctx *x)
 	x->ncands = o;
 }
 
-/* 1 if some of v[first..first+n) does not match the patterns (a child
-   the client would not see without CHILDINFO). */
+/* 1 if some child in [first, first + n) of the subscriptions (subs) or
+   the mailboxes (!subs) matches the patterns as much as want says: want 1
+   finds a matching one, want 0 one the client would not see without
+   CHILDINFO. */
 static int
-unmatched_sub_child(struct list_ctx *x, size_t first, size_t n)
+child_matching(struct list_ctx *x, int subs, size_t first, size_t n,
+	       int want)
 {
 	size_t i;
 
 	for (i = first; i < first + n; i++)
-		if (!match_any(x, x->subs[i]))
-			return 1;
-	return 0;
-}
-
-static int
-matched_ent_child(struct list_ctx *x, size_t first, size_t n)
-{
-	size_t i;
-
-	for (i = first; i < first + n; i++)
-		if (match_any(x, x->ents[i].name))
-			return 1;
-	return 0;
-}
-
-static int
-matched_sub_child(struct list_ctx *x, size_t first, size_t n)
-{
-	size_t i;
-
-	for (i = first; i < first + n; i++)
-		if (match_any(x, x->subs[i]))
+		if (match_any(x, subs ? x->subs[i] : x->ents[i].name) == want)
 			return 1;
 	return 0;
 }
@@ -791,7 +772,7 @@ list_all(struct list_ctx *x)
 			continue;
 		if (e == NULL) {
 			n = ent_children(x, name, &first);
-			if (matched_ent_child(x, first, n))
+			if (child_matching(x, 0, first, n, 1))
 				continue;
 		}
 		list_line(x, name, e, sub_find(x, name), 0);
@@ -816,7 +797,7 @@ list_subscribed(struct list_ctx *x)
 			continue;
 		if (rec) {
 			n = sub_children(x, name, &first);
-			ci = n > 0 && unmatched_sub_child(x, first, n);
+			ci = n > 0 && child_matching(x, 1, first, n, 0);
 		}
 		if (!sub && !ci)
 			continue;
@@ -842,7 +823,7 @@ list_lsub(struct list_ctx *x)
 			continue;
 		if (!sub) {
 			n = sub_children(x, name, &first);
-			if (matched_sub_child(x, first, n))
+			if (child_matching(x, 1, first, n, 1))
 				continue;
 			list_line(x, name, NULL, 0, 0);
 			continue;

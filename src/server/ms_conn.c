@@ -1631,6 +1631,24 @@ ms_conn_close(struct ms_conn *c)
 	rq_add(c);
 }
 
+/*
+ * Start a layer (STARTTLS, COMPRESS) after what is queued now: input
+ * buffered behind the command is dropped, so no byte sent before the
+ * switch is read as if it came through the new layer.
+ */
+static void
+layer_switch(struct ms_conn *c, int kind)
+{
+	if (c->in_deliver)
+		c->discard_in = 1;
+	else
+		c->inlen = 0;
+	c->sw_kind = kind;
+	c->sw_left = c->outq;
+	if (c->sw_left == 0)
+		switch_now(c);
+}
+
 int
 ms_conn_starttls(struct ms_conn *c)
 {
@@ -1644,15 +1662,7 @@ ms_conn_starttls(struct ms_conn *c)
 		conn_log(c, MS_LVL_ERROR, "STARTTLS: %s", err.internal);
 		return -1;
 	}
-	/* no plain-text input may cross into the TLS session */
-	if (c->in_deliver)
-		c->discard_in = 1;
-	else
-		c->inlen = 0;
-	c->sw_kind = SW_TLS;
-	c->sw_left = c->outq;
-	if (c->sw_left == 0)
-		switch_now(c);
+	layer_switch(c, SW_TLS);
 	return 0;
 }
 
@@ -1667,14 +1677,7 @@ ms_conn_compress(struct ms_conn *c)
 		conn_log(c, MS_LVL_ERROR, "COMPRESS: %s", err.internal);
 		return -1;
 	}
-	if (c->in_deliver)
-		c->discard_in = 1;
-	else
-		c->inlen = 0;
-	c->sw_kind = SW_ZLIB;
-	c->sw_left = c->outq;
-	if (c->sw_left == 0)
-		switch_now(c);
+	layer_switch(c, SW_ZLIB);
 	return 0;
 }
 
