@@ -227,8 +227,10 @@ fuzz: deps $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
 # ---- store robustness and benchmarks ---------------------------------------
 # check-crash: the SIGKILL crash test,
 # concurrent appenders, full disk (fault back end) and simulated power loss
-# against one mailbox (test/crash/run_crash.py; CRASH_SECONDS for a longer
-# run).  bench-store: store-level benchmarks (bench/README.md); not part of
+# against one mailbox (test/crash/run_crash.py), and SIGKILL of the LMTP
+# service under delivery load (test/crash/run_lmtp_crash.py);
+# CRASH_SECONDS for a longer run.  bench-store: store-level benchmarks
+# (bench/README.md); not part of
 # `make check`.
 CRASH_SECONDS ?= 20
 CRASH_ARGS    ?=
@@ -236,10 +238,12 @@ $(B)/test/crash_append: test/crash/crash_append.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-check-crash: $(B)/test/crash_append $(B)/bin/msgstore
+check-crash: $(B)/test/crash_append $(B)/bin/msgstore $(B)/bin/msgstored
 	$(PYTHON) test/crash/run_crash.py --driver $(B)/test/crash_append \
 		--msgstore $(B)/bin/msgstore --seconds $(CRASH_SECONDS) \
 		$(CRASH_ARGS)
+	$(PYTHON) test/crash/run_lmtp_crash.py --msgstored $(B)/bin/msgstored \
+		--seconds $(CRASH_SECONDS)
 
 $(B)/bench/bench_store: bench/bench_store.c $(LIB)
 	@mkdir -p $(@D)
@@ -287,6 +291,7 @@ cli: $(BINS)
 	sh test/unit/cli_smoke.sh $(B)/bin
 	sh test/unit/cli_store.sh $(B)/bin
 	sh test/unit/cli_recon.sh $(B)/bin
+	sh test/unit/cli_fwd.sh $(B)/bin
 
 # Protocol tests: a real msgstored on loopback ports, driven by Python's
 # imaplib and raw sockets (test/proto; --target dovecot runs the same

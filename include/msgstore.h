@@ -388,16 +388,20 @@ struct ms_api_delivered {
 };
 
 /*
- * Deliver one message to account: appended to msg->folder when that
- * mailbox exists, else to INBOX, with no flags and internal date now;
- * durable before this returns 0.  (Filtering by the account's Sieve
- * script hooks in here later; see ms_api.c.  Return-Path and
- * Delivered-To headers are the LMTP issue's.)  res_r may be NULL.
- * Errors: MS_API_E_NOUSER; MS_API_E_OVERQUOTA (temporary unless
- * deliver.quota_tempfail = no); MS_API_E_DATA for an empty or too large
- * message; MS_API_E_TEMP for I/O or a lock.  Map with ms_api_sysexit().
- * A read-function message can be delivered to one account only: to
- * deliver to several, read it into memory first.
+ * Deliver one message to an address, exactly as the LMTP service does
+ * (src/lmtp/ms_dlv.h): the address's forwarding entry is followed
+ * (external targets are relayed through relay.host before anything is
+ * stored), "user+folder@domain" goes to that folder, msg->folder (when
+ * given) picks the mailbox of the address's own account; a folder that
+ * does not exist means INBOX.  Return-Path and Delivered-To are added as
+ * configured; no flags, internal date now; durable before this returns
+ * 0.  res_r (may be NULL) tells where the first local copy went.
+ * Errors: MS_API_E_NOUSER; MS_API_E_PERM (DISABLED, or a relay refused);
+ * MS_API_E_OVERQUOTA (temporary unless deliver.quota_tempfail = no);
+ * MS_API_E_DATA for an empty or too large message; MS_API_E_LIMIT for a
+ * forwarding loop; MS_API_E_TEMP for I/O, a lock or a relay that failed
+ * for now.  Map with ms_api_sysexit().  The message is read once (into a
+ * spool), so a read-function message is pulled to its end once per call.
  */
 int ms_api_deliver(struct ms_api *api, const char *account,
 		   const struct ms_api_msg *msg,
@@ -468,5 +472,96 @@ int ms_api_reconstruct(struct ms_api *api, const char *account,
 /* Read-only: what reconstruct would find (account NULL: the store). */
 int ms_api_check(struct ms_api *api, const char *account,
 		 struct ms_api_repair *sum_r, struct ms_api_err *err);
+
+/* ======================================================================
+ * Forwarding
+ * ====================================================================== */
+
+/*
+ * The forwarding database: a source address (canonical like an account
+ * name; it need not have an account) forwards to 1..MS_API_FWD_MAX
+ * target addresses (any RFC 5321 mailbox, internal or external; a bare
+ * local part means @<store.default_domain>), and may "keep" a copy in
+ * its own account.  Targets are stored in a canonical form: the domain
+ * lower-cased, the local part as given (quoted only when it must be);
+ * two targets differing only in ASCII case count as the same.  An
+ * address may not forward to itself (use keep).  See
+ * docs/store-format.md for the files.
+ */
+
+/* Most targets of one address. */
+#define MS_API_FWD_MAX          64
+/* ms_api_forward_add() keep: leave the flag as it is (no for a new
+   entry). */
+#define MS_API_FWD_KEEP_SAME    (-1)
+
+/* One entry.  From ms_api_forward_get() it is one heap block (free it
+   with ms_api_free()); in a listing's callback it is valid during the
+   call only. */
+struct ms_api_fwd {
+	const char *address;            /* canonical source address */
+	int keep;                       /* 1: also delivered to address */
+	size_t n;                       /* 1..MS_API_FWD_MAX */
+	const char *const *to;          /* n canonical targets, in order */
+};
+
+/*
+ * The entry of address: 0 and *fwd_r (free with ms_api_free()), or 1 and
+ * *fwd_r NULL when it has none.  -1: MS_API_E_PARAMS for a bad address,
+ * MS_API_E_CORRUPT for a damaged entry (set or delete it again).
+ */
+int ms_api_forward_get(struct ms_api *api, const char *address,
+		       struct ms_api_fwd **fwd_r, struct ms_api_err *err);
+
+/*
+ * Replace the entry of address with targets[0..n-1] (repeats dropped)
+ * and the keep flag (0 or 1).  MS_API_E_PARAMS for a bad address or
+ * target, a target equal to address, no target, or more than
+ * MS_API_FWD_MAX.  Durable when it returns 0.
+ */
+int ms_api_forward_set(struct ms_api *api, const char *address,
+		       const char *const *targets, size_t n, int keep,
+		       struct ms_api_err *err);
+
+/*
+ * Add targets (n >= 1; those already there are skipped) to the entry of
+ * address, making it when there is none.  keep: 0 or 1 sets the flag,
+ * MS_API_FWD_KEEP_SAME leaves it.  *added_r (may be NULL): how many were
+ * new.  Errors as ms_api_forward_set() (MS_API_E_PARAMS also when the
+ * entry would pass MS_API_FWD_MAX; nothing changes).
+ */
+int ms_api_forward_add(struct ms_api *api, const char *address,
+		       const char *const *targets, size_t n, int keep,
+		       size_t *added_r, struct ms_api_err *err);
+
+/*
+ * Remove targets from the entry of address, or (n 0) the whole entry,
+ * even a damaged one; an entry left without targets is removed.
+ * MS_API_E_NOTFOUND when there is no entry or a target is not in it
+ * (nothing changes).
+ */
+int ms_api_forward_delete(struct ms_api *api, const char *address,
+			  const char *const *targets, size_t n,
+			  struct ms_api_err *err);
+
+/* Set the keep flag (0 or 1) of an existing entry (MS_API_E_NOTFOUND
+   when there is none). */
+int ms_api_forward_keep(struct ms_api *api, const char *address, int keep,
+			struct ms_api_err *err);
+
+/* Called for each entry in address order; non-zero stops the listing
+   (ms_api_forward_list() then returns 0). */
+typedef int ms_api_fwd_fn(void *ctx, const struct ms_api_fwd *fwd);
+
+/*
+ * List the entries whose address sorts after `after` (NULL: from the
+ * start), at most limit (0: all); *more_r (may be NULL) is 1 when the
+ * limit cut the list.  Pass the last address of a page as `after` for
+ * the next.  Walks the forwarding fan-out (nothing central is kept);
+ * damaged entries are logged and skipped.
+ */
+int ms_api_forward_list(struct ms_api *api, const char *after, size_t limit,
+			ms_api_fwd_fn *cb, void *ctx, int *more_r,
+			struct ms_api_err *err);
 
 #endif /* MS_MSGSTORE_H */

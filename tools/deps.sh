@@ -66,7 +66,7 @@ fi
 if [ "${1:-}" = bench ]; then
 	DEPS="$DEPS
 dovecot:cmd:dovecot-imapd:dovecot
-dovecot-lda:lda:dovecot-lmtpd:dovecot
+dovecot-lmtp:lmtp:dovecot-lmtpd:dovecot
 dovecot-pop3:pop3:dovecot-pop3d:dovecot
 openssl:cmd:openssl:openssl
 "
@@ -82,7 +82,7 @@ for d in $DEPS; do
 	cmd) command -v "$name" >/dev/null 2>&1 && continue ;;
 	fuzzer) have_fuzzer && continue ;;
 	saslplug) have_sasl_plugins && continue ;;
-	lda) [ -x /usr/lib/dovecot/dovecot-lda ] && continue ;;
+	lmtp) [ -x /usr/lib/dovecot/lmtp ] && continue ;;
 	pop3) [ -x /usr/lib/dovecot/pop3 ] && continue ;;
 	*) have_header "$what" && continue ;;
 	esac

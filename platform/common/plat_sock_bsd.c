@@ -32,6 +32,10 @@
 #include <sys/ioctl.h>
 #else
 #include <sys/uio.h>
+#ifndef __VMS
+#include <sys/stat.h>
+#include <sys/un.h>
+#endif
 #endif
 
 #ifdef MSG_NOSIGNAL
@@ -253,6 +257,59 @@ listen_one(const struct addrinfo *ai, int backlog)
 	return -1;
 }
 
+/*
+ * A local (AF_UNIX) listener at path: a stale socket file left by an
+ * earlier run is removed first (anything else there is an error);
+ * mode 0666, so access is governed by the directory it is in.
+ */
+#ifdef __VMS
+/* OpenVMS: MTAs there (PMDF, MX) talk TCP; no local listener. */
+static int
+listen_unix(const char *path, int backlog, int *sock_r, struct ms_perr *err)
+{
+	(void)path;
+	(void)backlog;
+	(void)sock_r;
+	return ms_perr_set(err, MS_UNSUPPORTED, 0, "listen: local sockets "
+			   "are not supported on OpenVMS");
+}
+#else
+static int
+listen_unix(const char *path, int backlog, int *sock_r, struct ms_perr *err)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int s, e;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return ms_perr_set(err, MS_INVALID, 0, "listen: socket path "
+				   "too long");
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return ms_perr_set(err, MS_EXISTS, 0, "listen: the "
+					   "path exists and is not a socket");
+		(void)unlink(path);
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0)
+		return sock_err(err, errno, "socket", path);
+	if (set_cloexec(s) == 0 &&
+	    bind(s, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+	    chmod(path, 0666) == 0 &&
+	    listen(s, backlog > 0 ? backlog : 128) == 0 &&
+	    ms_sock_set_blocking(s, 0) == 0) {
+		*sock_r = s;
+		return 0;
+	}
+	e = errno;
+	(void)close(s);
+	return sock_err(err, e, "listen", path);
+}
+#endif
+
 int
 ms_sock_listen(const char *addr, int backlog, int *sock_r,
 	       struct ms_perr *err)
@@ -261,6 +318,8 @@ ms_sock_listen(const char *addr, int backlog, int *sock_r,
 	int s = -1, e = EINVAL, pass;
 
 	*sock_r = -1;
+	if (addr != NULL && addr[0] == '/')
+		return listen_unix(addr, backlog, sock_r, err);
 	if (resolve(addr, 1, &res, err) < 0)
 		return -1;
 	/* "*:port" resolves to both families: first try IPv6 (dual-stack,
@@ -307,6 +366,12 @@ format_peer(const struct sockaddr *sa, socklen_t len, char *peer,
 	if (peer == NULL || size == 0)
 		return;
 	peer[0] = '\0';
+#ifndef __VMS
+	if (sa->sa_family == AF_UNIX) {
+		(void)snprintf(peer, size, "local:0");
+		return;
+	}
+#endif
 	if (getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv),
 			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return;

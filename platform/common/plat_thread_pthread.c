@@ -68,6 +68,19 @@ ms_thread_start(ms_thread_fn *fn, void *arg, struct ms_thread **t_r,
 }
 
 void
+ms_thread_detach(struct ms_thread *t)
+{
+	int rc;
+
+	if (t == NULL)
+		return;
+	rc = pthread_detach(t->tid);
+	if (rc != 0)
+		thread_die("pthread_detach", rc);
+	free(t);
+}
+
+void
 ms_thread_join(struct ms_thread *t, void **res_r)
 {
 	void *res = NULL;

@@ -379,6 +379,8 @@ int ms_thread_start(ms_thread_fn *fn, void *arg, struct ms_thread **t_r,
 		    struct ms_perr *err);
 /* Wait for t to end, return its result through *res_r (may be NULL). */
 void ms_thread_join(struct ms_thread *t, void **res_r);
+/* Let t run on and be cleaned up when it ends (no join); frees t. */
+void ms_thread_detach(struct ms_thread *t);
 
 /* Mutexes and condition variables; creation aborts on failure (OOM). */
 struct ms_mutex *ms_mutex_new(void);
@@ -400,7 +402,10 @@ void ms_cond_broadcast(struct ms_cond *c);
 /*
  * Listen on "host:port" ("127.0.0.1:1143", "[::1]:1143", "*:143"); port 0
  * picks an ephemeral port, which ms_sock_local_port() reports.  The socket
- * is non-blocking, close-on-exec, SO_REUSEADDR.
+ * is non-blocking, close-on-exec, SO_REUSEADDR.  An absolute path
+ * ("/run/msgstore/lmtp") is a local (Unix) socket where the OS has them
+ * (MS_UNSUPPORTED elsewhere): a stale socket file is replaced, the mode
+ * is 0666 (the directory governs access), and its peers are "local:0".
  */
 int ms_sock_listen(const char *addr, int backlog, int *sock_r,
 		   struct ms_perr *err);

@@ -44,6 +44,7 @@ extern const struct ms_cli_cmd ms_cli_acct_cmds[];     /* + stats */
 extern const struct ms_cli_cmd ms_cli_mbox_cmds[];
 extern const struct ms_cli_cmd ms_cli_deliver_cmds[];
 extern const struct ms_cli_cmd ms_cli_recon_cmds[];
+extern const struct ms_cli_cmd ms_cli_fwd_cmds[];
 
 /* ---- helpers the store command groups share (ms_cli_acct.c) ---- */
 

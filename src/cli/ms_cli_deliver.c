@@ -15,9 +15,9 @@
  * An MTA that retries on 75 redelivers to every address, so it should
  * call deliver once per recipient (as LMTP will do) when that matters.
  *
- * Filtering by Sieve and the Return-Path / Delivered-To headers are not
- * here: the Sieve hook sits in the API's delivery path (ms_api.c,
- * deliver_sieve_hook) and the headers belong to the LMTP work.
+ * Each address goes through the same delivery path as LMTP
+ * (ms_api_deliver: forwarding, subaddresses, Return-Path and Delivered-To,
+ * the Sieve hook in src/lmtp/ms_dlv.c).
  */
 #include "ms_sys.h"
 #include "ms_cli.h"

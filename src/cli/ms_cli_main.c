@@ -35,6 +35,7 @@ static const struct ms_cli_cmd *const cli_groups[] = {
 	ms_cli_acct_cmds,
 	ms_cli_mbox_cmds,
 	ms_cli_deliver_cmds,
+	ms_cli_fwd_cmds,
 	ms_cli_recon_cmds,
 	ms_cli_conf_cmds,
 	NULL

@@ -153,15 +153,7 @@ static int
 open_id(struct ms_imap_sess *s, uint32_t id, struct ms_mbox **mbox_r,
 	struct ms_err *err)
 {
-	char rel[MS_PLAT_MAX_REL + 1], lock[MS_PLOCK_MAX_NAME + 1];
-
-	ms_mblist_mbox_names(s->acct, id, rel, sizeof(rel), lock,
-			     sizeof(lock));
-	if (ms_mbox_open(ms_acct_fs(s->acct), rel, lock, mbox_r, err) != 0)
-		return -1;
-	ms_mbox_set_lock_timeout(*mbox_r,
-				 ms_store_lock_ms(s->env->store));
-	return 0;
+	return ms_mblist_mbox_open(s->acct, id, mbox_r, err);
 }
 
 int

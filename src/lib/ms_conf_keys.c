@@ -43,6 +43,16 @@ const struct ms_conf_key ms_conf_keys[] = {
 		"largest message local delivery accepts"),
 	MS_CONF_KEY_BOOL("deliver.quota_tempfail", "yes",
 		"over quota is a temporary failure (else permanent)"),
+	MS_CONF_KEY_BOOL("deliver.return_path", "yes",
+		"add Return-Path: <envelope sender> to delivered mail"),
+	MS_CONF_KEY_BOOL("deliver.delivered_to", "yes",
+		"add Delivered-To: <recipient> (also used to stop loops)"),
+	MS_CONF_KEY_STR("deliver.subaddress_sep", "+",
+		"characters separating user and folder (\"\" = off)"),
+	MS_CONF_KEY_BOOL("deliver.subaddress_create", "no",
+		"create the folder a subaddress names when missing"),
+	MS_CONF_KEY_UINT("deliver.max_hops", "50", 1, 1000,
+		"Received/Delivered-To fields beyond which mail loops"),
 
 	/* ---- auth ---- */
 	MS_CONF_KEY_UINT("auth.pbkdf2_iterations", "100000", 1000, 100000000,
@@ -129,6 +139,8 @@ const struct ms_conf_key ms_conf_keys[] = {
 	/* ---- pop3 ---- */
 	MS_CONF_KEY_STR("pop3.listen", "",
 		"POP3 (STLS) listener (\"\" = off)"),
+	MS_CONF_KEY_SECS("pop3.login_delay", "0s", 0, 86400,
+		"least time between two POP3 logins of one account"),
 
 	/* ---- pop3s ---- */
 	MS_CONF_KEY_STR("pop3s.listen", "",
@@ -137,6 +149,32 @@ const struct ms_conf_key ms_conf_keys[] = {
 	/* ---- lmtp ---- */
 	MS_CONF_KEY_STR("lmtp.listen", "",
 		"LMTP listener (\"\" = off)"),
+	MS_CONF_KEY_STR("lmtp.socket", "",
+		"LMTP on a local (Unix) socket path (\"\" = off)"),
+	MS_CONF_KEY_UINT("lmtp.max_recipients", "1000", 1, 100000,
+		"most RCPT TO accepted in one transaction"),
+	MS_CONF_KEY_UINT("lmtp.threads", "8", 1, 64,
+		"event-loop threads of the LMTP service (deliveries wait)"),
+
+	/* ---- socketmap ---- */
+	MS_CONF_KEY_STR("socketmap.listen", "",
+		"Postfix socketmap lookup listener (\"\" = off)"),
+	MS_CONF_KEY_STR("socketmap.socket", "",
+		"socketmap on a local (Unix) socket path (\"\" = off)"),
+
+	/* ---- relay ---- */
+	MS_CONF_KEY_STR("relay.host", "",
+		"smart host for forwarding, host:port (\"\" = none)"),
+	MS_CONF_KEY_STR("relay.helo", "",
+		"name sent in EHLO to the smart host (\"\" = host name)"),
+	MS_CONF_KEY_ENUM("relay.tls", "may", "no|may|must",
+		"STARTTLS to the smart host: never, when offered, always"),
+	MS_CONF_KEY_BOOL("relay.tls_verify", "no",
+		"check the smart host's certificate and name"),
+	MS_CONF_KEY_SECS("relay.timeout", "60s", 1, 3600,
+		"wait for the connection and for each smart host reply"),
+	MS_CONF_KEY_SECS("relay.max_time", "5m", 1, 86400,
+		"longest one relayed transaction may take"),
 
 	/* ---- managesieve ---- */
 	MS_CONF_KEY_STR("managesieve.listen", "",
@@ -145,6 +183,10 @@ const struct ms_conf_key ms_conf_keys[] = {
 	/* ---- poppassd ---- */
 	MS_CONF_KEY_STR("poppassd.listen", "",
 		"poppassd listener (\"\" = off)"),
+	MS_CONF_KEY_BOOL("poppassd.allow_remote", "no",
+		"accept poppassd from other hosts (else loopback only)"),
+	MS_CONF_KEY_UINT("poppassd.min_length", "8", 1, 1024,
+		"shortest new password poppassd accepts (characters)"),
 
 	/* ---- http ---- */
 	MS_CONF_KEY_STR("http.listen", "",

@@ -991,7 +991,8 @@ split_peer(struct ms_conn *c)
 		n = sizeof(c->ip) - 1;
 	memcpy(c->ip, p, n);
 	c->ip[n] = '\0';
-	c->local = strncmp(c->ip, "127.", 4) == 0 ||
+	c->local = strcmp(c->ip, "local") == 0 ||
+		strncmp(c->ip, "127.", 4) == 0 ||
 		strcmp(c->ip, "::1") == 0 ||
 		strncmp(c->ip, "::ffff:127.", 11) == 0;
 }

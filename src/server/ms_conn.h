@@ -75,8 +75,12 @@ struct ms_proto {
 };
 
 /* The protocols the runtime knows by listener key prefix ("imap" serves
-   imap.listen and imaps.listen). */
+   imap.listen and imaps.listen; ms_srv_kinds[] in ms_service.c). */
 extern const struct ms_proto ms_proto_imap;
+extern const struct ms_proto ms_proto_pop3;     /* src/pop3 */
+extern const struct ms_proto ms_proto_poppassd; /* src/poppassd */
+extern const struct ms_proto ms_proto_lmtp;     /* src/lmtp */
+extern const struct ms_proto ms_proto_smap;     /* src/lmtp: socketmap */
 
 /* ---- output -------------------------------------------------------------- */
 

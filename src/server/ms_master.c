@@ -125,9 +125,15 @@ bind_all(struct master *m)
 		}
 		port = ms_sock_local_port(sock);
 		colon = strrchr(addr, ':');
-		(void)snprintf(m->lis[m->nlis].shown,
-			       sizeof(m->lis[m->nlis].shown), "%.*s:%d",
-			       (int)(colon - addr), addr, port);
+		if (port < 0 || colon == NULL)  /* a local socket's path */
+			(void)snprintf(m->lis[m->nlis].shown,
+				       sizeof(m->lis[m->nlis].shown), "%s",
+				       addr);
+		else
+			(void)snprintf(m->lis[m->nlis].shown,
+				       sizeof(m->lis[m->nlis].shown),
+				       "%.*s:%d", (int)(colon - addr), addr,
+				       port);
 		m->lis[m->nlis].kind = k;
 		m->lis[m->nlis].sock = sock;
 		m->nlis++;

@@ -34,11 +34,14 @@
 const struct ms_srv_kind ms_srv_kinds[] = {
 	{ "imap.listen", "imap", "imap", 0, &ms_proto_imap },
 	{ "imaps.listen", "imaps", "imap", 1, &ms_proto_imap },
-	{ "pop3.listen", "pop3", "pop3", 0, NULL },
-	{ "pop3s.listen", "pop3s", "pop3", 1, NULL },
-	{ "lmtp.listen", "lmtp", "lmtp", 0, NULL },
+	{ "pop3.listen", "pop3", "pop3", 0, &ms_proto_pop3 },
+	{ "pop3s.listen", "pop3s", "pop3", 1, &ms_proto_pop3 },
+	{ "lmtp.listen", "lmtp", "lmtp", 0, &ms_proto_lmtp },
+	{ "lmtp.socket", "lmtp-local", "lmtp", 0, &ms_proto_lmtp },
+	{ "socketmap.listen", "socketmap", "lmtp", 0, &ms_proto_smap },
+	{ "socketmap.socket", "socketmap-local", "lmtp", 0, &ms_proto_smap },
 	{ "managesieve.listen", "managesieve", "managesieve", 0, NULL },
-	{ "poppassd.listen", "poppassd", "poppassd", 0, NULL },
+	{ "poppassd.listen", "poppassd", "poppassd", 0, &ms_proto_poppassd },
 	{ "http.listen", "http", "http", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };
@@ -351,6 +354,9 @@ ms_srv_main(const char *service, const struct ms_srv_listener *lis,
 	}
 
 	nthreads = (unsigned)ms_conf_uint(conf, "server.threads");
+	/* delivery waits on fsync, not on the CPU: more loops overlap it */
+	if (strcmp(service, "lmtp") == 0)
+		nthreads = (unsigned)ms_conf_uint(conf, "lmtp.threads");
 	s.loops = ms_xcalloc(nthreads, sizeof(*s.loops));
 	threads = ms_xcalloc(nthreads, sizeof(*threads));
 	for (i = 0; i < nthreads; i++) {

@@ -14,6 +14,10 @@
 #include "ms_acct.h"
 #include "ms_conf.h"
 #include "ms_err.h"
+#include "ms_dlv.h"
+#include "ms_fwd.h"
+#include "ms_relay.h"
+#include "ms_spool.h"
 #include "ms_log.h"
 #include "ms_mblist.h"
 #include "ms_mbox.h"
@@ -626,18 +630,6 @@ ms_api_services_str(unsigned services, char *out, size_t size)
  * ====================================================================== */
 
 /* Open mailbox id of account a (reading only its index header). */
-static int
-mbox_open(struct ms_acct *a, uint32_t id, struct ms_mbox **mbox_r,
-	  struct ms_err *e)
-{
-	char rel[MS_PLAT_MAX_REL + 1], lock[MS_PLOCK_MAX_NAME + 1];
-
-	ms_mblist_mbox_names(a, id, rel, sizeof(rel), lock, sizeof(lock));
-	if (ms_mbox_open(ms_acct_fs(a), rel, lock, mbox_r, e) < 0)
-		return -1;
-	ms_mbox_set_lock_timeout(*mbox_r, ms_store_lock_ms(ms_acct_store(a)));
-	return 0;
-}
 
 int
 ms_api_mbox_list(struct ms_api *api, const char *account,
@@ -680,7 +672,7 @@ ms_api_mbox_list(struct ms_api *api, const char *account,
 			       ms_special_name(ents[i].special);
 		v[i].subscribed = ms_mblist_find_sub(l, ents[i].name) >= 0;
 		v[i].uidvalidity = ents[i].uidvalidity;
-		if (mbox_open(a, ents[i].id, &mbox, &e) < 0) {
+		if (ms_mblist_mbox_open(a, ents[i].id, &mbox, &e) < 0) {
 			ms_warn("mailbox %s of %s: %s", ents[i].name,
 				ms_acct_name(a), e.internal);
 			v[i].damaged = 1;
@@ -786,74 +778,76 @@ ms_api_deliver_max(const struct ms_api *api)
 	return ms_conf_uint(api->conf, "deliver.max_size");
 }
 
-/*
- * THE SIEVE HOOK.  Decides where a delivery goes.  Today it only passes
- * the requested folder through (NULL = INBOX).  The Sieve issue fills it
- * in: run the account's active script against the message (envelope
- * sender msg->sender), and return fileinto's folder -- or keep, discard,
- * redirect, reject, vacation, which will need a richer result than a
- * folder.  It must not do anything else until then.
- */
+/* Fill the spool from msg: 0, or -1 with err (DATA, TEMP). */
 static int
-deliver_sieve_hook(struct ms_api *api, struct ms_acct *a,
-		   const struct ms_api_msg *msg, const char **folder_r,
-		   struct ms_err *e)
+deliver_spool(struct ms_api *api, const struct ms_api_msg *msg,
+	      struct ms_spool *sp, struct ms_api_err *err)
 {
-	(void)api;
-	(void)a;
-	(void)e;
-	*folder_r = msg->folder;
-	return 0;
-}
-
-/* A read-function message as the mailbox layer's source, bounded by
-   deliver.max_size; remembers why it failed. */
-struct deliver_src {
-	const struct ms_api_msg *msg;
-	uint64_t total, max;
-	int too_big, empty, read_failed;
-};
-
-static int
-deliver_src_read(void *ctx, void *buf, size_t size, size_t *n_r,
-		 struct ms_err *e)
-{
-	struct deliver_src *ds = ctx;
+	unsigned char buf[65536];
+	struct ms_err e;
 	size_t n = 0;
 
-	*n_r = 0;
-	if (ds->msg->read(ds->msg->ctx, buf, size, &n) < 0 || n > size) {
-		ds->read_failed = 1;
-		return ms_err_set(e, MS_E_TEMP, "cannot read the message",
-				  NULL);
+	if (msg->data != NULL) {
+		(void)ms_spool_write(sp, msg->data, msg->len, &e);
+	} else {
+		do {
+			if (msg->read(msg->ctx, buf, sizeof(buf), &n) < 0 ||
+			    n > sizeof(buf))
+				return api_fail(err, MS_API_E_TEMP, "cannot "
+						"read the message");
+		} while (n > 0 && ms_spool_write(sp, buf, n, &e) == 0);
 	}
-	if (n == 0 && ds->total == 0) {
-		ds->empty = 1;
-		return ms_err_set(e, MS_E_PARAMS, "empty message", NULL);
-	}
-	if ((uint64_t)n > ds->max - ds->total) {
-		ds->too_big = 1;
-		return ms_err_set(e, MS_E_LIMIT, "message too large", NULL);
-	}
-	ds->total += n;
-	*n_r = n;
+	if (ms_spool_too_big(sp))
+		return api_fail(err, MS_API_E_DATA, "message too large: "
+				"deliver.max_size is %lu bytes",
+				(unsigned long)ms_api_deliver_max(api));
+	if (ms_spool_failed(sp))
+		return api_err(err, &e, 0);
+	if (ms_spool_size(sp) == 0)
+		return api_fail(err, MS_API_E_DATA, "empty message");
 	return 0;
 }
 
-/* Where the message goes: folder when it names an existing mailbox,
-   else INBOX (an entry of l; NULL when even INBOX is missing). */
-static const struct ms_mbent *
-deliver_target(struct ms_mblist *l, const char *folder)
+/* A delivery outcome as the public error. */
+static int
+deliver_fail(struct ms_api *api, enum ms_dlv_st st, const struct ms_err *e,
+	     struct ms_api_err *err)
 {
-	char canon[MS_MBNAME_MAX + 1];
-	long i = -1;
+	static const enum ms_api_ecls map[] = {
+		MS_API_E_INTERNAL,      /* OK: not a failure */
+		MS_API_E_PARAMS,        /* BADADDR */
+		MS_API_E_NOUSER,
+		MS_API_E_PERM,          /* DISABLED */
+		MS_API_E_OVERQUOTA,
+		MS_API_E_DATA,          /* TOOBIG */
+		MS_API_E_LIMIT,         /* LOOP */
+		MS_API_E_TEMP,          /* NORELAY */
+		MS_API_E_TEMP,
+		MS_API_E_PERM
+	};
 
-	if (folder != NULL && folder[0] != '\0' &&
-	    ms_mbname_check(folder, canon, sizeof(canon), NULL) == 0)
-		i = ms_mblist_find(l, canon);
-	if (i < 0)
-		i = ms_mblist_find(l, "INBOX");
-	return i >= 0 ? &l->ents[i] : NULL;
+	api_err(err, e, 0);
+	if (err != NULL) {
+		err->cls = map[st <= MS_DLV_PERM ? st : MS_DLV_TEMP];
+		err->temporary = ms_dlv_temporary(st, ms_conf_bool(api->conf,
+				 "deliver.quota_tempfail"));
+	}
+	return -1;
+}
+
+/* Relay to r's external targets through relay.host (blocking). */
+static enum ms_dlv_st
+deliver_relay(struct ms_api *api, const struct ms_dlv_rcpt *r,
+	      const char *sender, struct ms_spool *sp, struct ms_err *e)
+{
+	char hdr[2 * MS_ACCT_NAME_MAX + 64];
+	struct ms_relay_opts o;
+	size_t n;
+
+	ms_relay_opts_conf(api->conf, NULL, &o);
+	n = ms_dlv_headers(api->st, r->addr, NULL, 1, hdr, sizeof(hdr));
+	return ms_dlv_relay(&o, hdr, n, sender, (const char *const *)r->ext,
+			    r->next, sp, e);
 }
 
 int
@@ -861,98 +855,60 @@ ms_api_deliver(struct ms_api *api, const char *account,
 	       const struct ms_api_msg *msg, struct ms_api_delivered *res_r,
 	       struct ms_api_err *err)
 {
-	struct ms_quota_hook hook;
-	struct ms_quota *q = NULL;
-	struct ms_mbox *mbox = NULL;
-	struct ms_mbox_status s;
-	struct ms_pool *pool = NULL;
-	const struct ms_mbent *ent;
-	struct ms_mblist *l;
-	struct ms_acct *a;
-	struct deliver_src ds;
+	struct ms_spool *sp;
+	struct ms_pool *pool;
+	struct ms_dlv_result res;
+	struct ms_dlv_rcpt r;
 	struct ms_err e;
-	const char *folder = NULL;
-	uint64_t max = ms_api_deliver_max(api);
-	uint32_t uid = 0;
-	int rc = -1, r;
+	const unsigned char *head;
+	enum ms_dlv_st st;
+	size_t hlen;
+	unsigned i;
+	int rc = -1;
 
 	if (res_r != NULL)
 		memset(res_r, 0, sizeof(*res_r));
 	if (msg == NULL || (msg->data == NULL && msg->read == NULL))
 		return api_fail(err, MS_API_E_PARAMS, "no message given");
-	if (msg->data != NULL && msg->len == 0)
-		return api_fail(err, MS_API_E_DATA, "empty message");
-	if (msg->data != NULL && (uint64_t)msg->len > max)
-		return api_fail(err, MS_API_E_DATA, "message too large: %lu "
-				"bytes, deliver.max_size is %lu",
-				(unsigned long)msg->len, (unsigned long)max);
-	if (acct_open(api, account, &a, err) < 0)
-		return -1;
+	sp = ms_spool_new(api->st, ms_api_deliver_max(api));
 	pool = ms_pool_create("api-deliver", 0);
-	if (deliver_sieve_hook(api, a, msg, &folder, &e) < 0 ||
-	    ms_mblist_load(a, pool, &l, &e) < 0) {
-		api_err(err, &e, 0);
+	if (deliver_spool(api, msg, sp, err) < 0)
 		goto out;
+	memset(&e, 0, sizeof(e));
+	st = ms_dlv_resolve(api->st, account, ms_spool_size(sp), pool, &r, &e);
+	head = ms_spool_head(sp, &hlen);
+	if (st == MS_DLV_OK && ms_dlv_loop_check(api->st, head, hlen,
+						 r.addr)) {
+		(void)ms_err_set(&e, MS_E_LIMIT, "Mail forwarding loop",
+				 "%s: a loop (Delivered-To or hop count)",
+				 r.addr);
+		st = MS_DLV_LOOP;
 	}
-	ent = deliver_target(l, folder);
-	if (ent == NULL) {
-		api_fail(err, MS_API_E_CORRUPT, "account %s has no INBOX: run "
-			 "reconstruct", ms_acct_name(a));
-		goto out;
-	}
-	if (mbox_open(a, ent->id, &mbox, &e) < 0 ||
-	    ms_quota_open(a, &q, &e) < 0) {
-		api_err(err, &e, 0);
-		goto out;
-	}
-	ms_quota_hook_init(q, &hook);
-	if (msg->data != NULL) {
-		r = ms_mbox_append(mbox, msg->data, msg->len, 0, NULL, 0, 0,
-				   &hook, &uid, &e);
-	} else {
-		struct ms_mbox_src src;
+	if (st == MS_DLV_OK && r.next > 0)
+		st = deliver_relay(api, &r, msg->sender, sp, &e);
+	for (i = 0; st == MS_DLV_OK && i < r.nlocal; i++) {
+		struct ms_dlv_local t = r.local[i];
 
-		memset(&ds, 0, sizeof(ds));
-		ds.msg = msg;
-		ds.max = max;
-		src.read = deliver_src_read;
-		src.ctx = &ds;
-		r = ms_mbox_append_src(mbox, &src, 0, NULL, 0, 0, &hook, &uid,
-				       &e);
-		if (r < 0 && ds.too_big) {
-			api_fail(err, MS_API_E_DATA, "message too large: "
-				 "deliver.max_size is %lu bytes",
-				 (unsigned long)max);
-			goto out;
-		}
-		if (r < 0 && ds.empty) {
-			api_fail(err, MS_API_E_DATA, "empty message");
-			goto out;
+		if (msg->folder != NULL && t.folder[0] == '\0')
+			t.folder = msg->folder;
+		st = ms_dlv_store_local(api->st, &t, r.addr, msg->sender, sp,
+					&res, &e);
+		if (st == MS_DLV_OK && res_r != NULL && i == 0) {
+			res_r->uid = res.uid;
+			res_r->uidvalidity = res.uidvalidity;
+			(void)ms_strlcpy(res_r->mailbox, res.mailbox,
+					 sizeof(res_r->mailbox));
 		}
 	}
-	if (r < 0) {
-		api_err(err, &e, 0);
-		if (err != NULL && err->cls == MS_API_E_OVERQUOTA)
-			err->temporary = ms_conf_bool(api->conf,
-						      "deliver.quota_tempfail");
+	if (st != MS_DLV_OK) {
+		deliver_fail(api, st, &e, err);
 		goto out;
-	}
-	if (res_r != NULL) {
-		ms_mbox_status(mbox, &s);
-		res_r->uid = uid;
-		res_r->uidvalidity = s.uidvalidity;
-		(void)ms_strlcpy(res_r->mailbox, ent->name,
-				 sizeof(res_r->mailbox));
 	}
 	api_ok(err);
 	rc = 0;
 out:
-	if (q != NULL)
-		ms_quota_close(q);
-	if (mbox != NULL)
-		ms_mbox_close(mbox);
 	ms_pool_destroy(&pool);
-	ms_acct_close(a);
+	ms_spool_free(sp);
 	return rc;
 }
 
@@ -1073,4 +1029,147 @@ ms_api_may_manage(struct ms_api *api, struct ms_api_err *err)
 	}
 	api_ok(err);
 	return rc;
+}
+
+/* ======================================================================
+ * Forwarding (ms_fwd.c does the work)
+ * ====================================================================== */
+
+typedef char ms_api_check_fwd[(MS_API_FWD_MAX == MS_FWD_MAX_TARGETS &&
+			       MS_API_FWD_KEEP_SAME == MS_FWD_KEEP_SAME) ?
+			      1 : -1];
+
+int
+ms_api_forward_get(struct ms_api *api, const char *address,
+		   struct ms_api_fwd **fwd_r, struct ms_api_err *err)
+{
+	struct ms_pool *pool = ms_pool_create("api-fwd", 0);
+	struct ms_api_fwd *out;
+	struct ms_fwd *f;
+	struct ms_err e;
+	const char **to;
+	size_t size, i, len;
+	char *p;
+	int r;
+
+	*fwd_r = NULL;
+	r = ms_fwd_get(api->st, address, pool, &f, &e);
+	if (r != 0) {
+		ms_pool_destroy(&pool);
+		if (r < 0)
+			return api_err(err, &e, 0);
+		api_ok(err);
+		return 1;
+	}
+	/* one block: the struct, n pointers, then the strings */
+	size = ms_size_add(sizeof(*out), ms_size_mul(f->n, sizeof(char *)));
+	size = ms_size_add(size, strlen(f->addr) + 1);
+	for (i = 0; i < f->n; i++)
+		size = ms_size_add(size, strlen(f->to[i]) + 1);
+	out = ms_xcalloc(1, size);
+	to = (const char **)(void *)(out + 1);
+	p = (char *)(to + f->n);
+	len = strlen(f->addr) + 1;
+	memcpy(p, f->addr, len);
+	out->address = p;
+	p += len;
+	for (i = 0; i < f->n; i++) {
+		len = strlen(f->to[i]) + 1;
+		memcpy(p, f->to[i], len);
+		to[i] = p;
+		p += len;
+	}
+	out->keep = f->keep;
+	out->n = f->n;
+	out->to = to;
+	*fwd_r = out;
+	ms_pool_destroy(&pool);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_forward_set(struct ms_api *api, const char *address,
+		   const char *const *targets, size_t n, int keep,
+		   struct ms_api_err *err)
+{
+	struct ms_err e;
+
+	if (ms_fwd_set(api->st, address, targets, n, keep, &e) < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_forward_add(struct ms_api *api, const char *address,
+		   const char *const *targets, size_t n, int keep,
+		   size_t *added_r, struct ms_api_err *err)
+{
+	struct ms_err e;
+
+	if (ms_fwd_add(api->st, address, targets, n, keep, added_r, &e) < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_forward_delete(struct ms_api *api, const char *address,
+		      const char *const *targets, size_t n,
+		      struct ms_api_err *err)
+{
+	struct ms_err e;
+
+	if (ms_fwd_del(api->st, address, targets, n, &e) < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_forward_keep(struct ms_api *api, const char *address, int keep,
+		    struct ms_api_err *err)
+{
+	struct ms_err e;
+
+	if (ms_fwd_keep(api->st, address, keep, &e) < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
+}
+
+struct fwd_list_ctx {
+	ms_api_fwd_fn *cb;
+	void *ctx;
+};
+
+static int
+fwd_list_cb(void *ctx, const struct ms_fwd *f)
+{
+	struct fwd_list_ctx *c = ctx;
+	struct ms_api_fwd a;
+
+	a.address = f->addr;
+	a.keep = f->keep;
+	a.n = f->n;
+	a.to = f->to;
+	return c->cb(c->ctx, &a);
+}
+
+int
+ms_api_forward_list(struct ms_api *api, const char *after, size_t limit,
+		    ms_api_fwd_fn *cb, void *ctx, int *more_r,
+		    struct ms_api_err *err)
+{
+	struct fwd_list_ctx c;
+	struct ms_err e;
+
+	c.cb = cb;
+	c.ctx = ctx;
+	if (ms_fwd_list(api->st, after, limit, fwd_list_cb, &c, more_r,
+			&e) < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
 }

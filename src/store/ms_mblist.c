@@ -484,6 +484,19 @@ ms_mblist_mbox_names(const struct ms_acct *a, uint32_t id, char *rel,
 		   locksize);
 }
 
+int
+ms_mblist_mbox_open(struct ms_acct *a, uint32_t id, struct ms_mbox **mbox_r,
+		    struct ms_err *err)
+{
+	char rel[MS_PLAT_MAX_REL + 1], lock[MS_PLOCK_MAX_NAME + 1];
+
+	ms_mblist_mbox_names(a, id, rel, sizeof(rel), lock, sizeof(lock));
+	if (ms_mbox_open(ms_acct_fs(a), rel, lock, mbox_r, err) < 0)
+		return -1;
+	ms_mbox_set_lock_timeout(*mbox_r, ms_store_lock_ms(ms_acct_store(a)));
+	return 0;
+}
+
 /*
  * Make mailbox id's directory (the mailbox layer's ms_mbox_create()).  A
  * mailbox already there is the debris of a create that died before the

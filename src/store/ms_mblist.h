@@ -31,6 +31,7 @@
 #include "ms_err.h"
 
 struct ms_acct;
+struct ms_mbox;
 struct ms_buf;
 struct ms_pool;
 
@@ -163,6 +164,9 @@ int ms_mblist_set_special(struct ms_acct *a, const char *name,
  */
 void ms_mblist_mbox_names(const struct ms_acct *a, uint32_t id, char *rel,
 			  size_t relsize, char *lock, size_t locksize);
+/* Open mailbox id of a with the store's lock timeout (ms_mbox_open). */
+int ms_mblist_mbox_open(struct ms_acct *a, uint32_t id,
+			struct ms_mbox **mbox_r, struct ms_err *err);
 
 /* The mailboxes sorted by name (byte order), from pool. */
 int ms_mblist_list(struct ms_acct *a, struct ms_pool *pool,

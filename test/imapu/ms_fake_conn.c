@@ -229,7 +229,8 @@ ms_fake_send_n(struct ms_fake_conn *fc, const void *p, size_t n)
 	if (c->closed)
 		return;
 	grow((void **)&c->in, &c->in_cap, c->in_len + n);
-	memcpy(c->in + c->in_len, p, n);
+	if (n > 0)              /* c->in may still be NULL */
+		memcpy(c->in + c->in_len, p, n);
 	c->in_len += n;
 	run(c);
 }

@@ -9,6 +9,9 @@ extern const struct ms_cu_suite ms_suite_imap_recent;
 extern const struct ms_cu_suite ms_suite_imap_search;
 extern const struct ms_cu_suite ms_suite_imap_sel;
 extern const struct ms_cu_suite ms_suite_imap_sess;
+extern const struct ms_cu_suite ms_suite_lmtp;
+extern const struct ms_cu_suite ms_suite_pop3;
+extern const struct ms_cu_suite ms_suite_ppd;
 
 const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_imap_append,
@@ -18,5 +21,8 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_imap_search,
 	&ms_suite_imap_sel,
 	&ms_suite_imap_sess,
+	&ms_suite_lmtp,
+	&ms_suite_pop3,
+	&ms_suite_ppd,
 	NULL
 };

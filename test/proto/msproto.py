@@ -126,6 +126,9 @@ class _Base:
 class Server(_Base):
     """A private msgstored with a fresh store under a temporary directory."""
     name = "msgstored"
+    # every listener it gets (on an ephemeral port); port_of(kind) says
+    # where, or None for a protocol msgstored does not serve yet
+    KINDS = ("imap", "imaps", "pop3", "pop3s", "lmtp", "poppassd", "socketmap")
 
     def __init__(self, binary=None, cli=None, extra_set=()):
         self.binary = binary or os.environ.get("MSGSTORED") or \
@@ -157,8 +160,9 @@ class Server(_Base):
 
     def _sets(self):
         s = ["store.root=" + self.root,
-             "imap.listen=127.0.0.1:0", "imaps.listen=127.0.0.1:0",
-             "log.sink=stderr"] + self.extra_set
+             "log.sink=stderr"] + \
+            ["%s.listen=127.0.0.1:0" % k for k in self.KINDS] + \
+            self.extra_set
         out = []
         for kv in s:
             out += ["--set", kv]
@@ -213,6 +217,8 @@ class Server(_Base):
             raise ServerError("no msgstored at %s (build it, or set "
                               "MSGSTORED)" % self.binary)
         self.errf = open(self.errpath, "ab")
+        with self._cond:            # a restart gets new ports
+            self._ports = {}
         cmd = [self.binary, "-c", self.conf] + self._sets()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
@@ -237,6 +243,14 @@ class Server(_Base):
                     "\n".join(self.stdout_lines), self.log_tail()))
         self.port = self._ports["imap"]
         self.tls_port = self._ports["imaps"]
+
+    def port_of(self, kind):
+        # the master prints every listener in one go, right after imap
+        deadline = time.time() + 2
+        with self._cond:
+            while kind not in self._ports and time.time() < deadline:
+                self._cond.wait(0.1)
+            return self._ports.get(kind)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -266,7 +280,7 @@ class Server(_Base):
 
 DOVECOT_CONF = """\
 # written by test/proto/msproto.py: a private dovecot for the proto tests
-protocols = imap
+protocols = {protocols}
 listen = 127.0.0.1
 base_dir = {base}/run
 state_dir = {base}/state
@@ -323,6 +337,7 @@ plugin {{
   quota = count:User quota
   quota_vsizes = yes
   quota_max_mail_size = 64M
+  quota_full_tempfail = yes
 }}
 service imap-login {{
   inet_listener imap {{
@@ -348,6 +363,38 @@ service auth {{
 }}
 """
 
+DOVECOT_POP3 = """\
+protocol pop3 {{
+  pop3_uidl_format = %08Xu%08Xv
+  mail_max_userip_connections = 1000
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    address = 127.0.0.1
+    port = {pop3_port}
+  }}
+  inet_listener pop3s {{
+    address = 127.0.0.1
+    port = {pop3s_port}
+    ssl = yes
+  }}
+}}
+""" 
+
+DOVECOT_LMTP = """\
+protocol lmtp {{
+  mail_fsync = always
+}}
+lmtp_rcpt_check_quota = yes
+lmtp_save_to_detail_mailbox = yes
+recipient_delimiter = +
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
+  }}
+}}
+"""
 
 POOL_SIZE = 600
 
@@ -384,16 +431,30 @@ class Dovecot(_Base):
             self.pool.append(User(name, "pool-%d-secret" % i))
         self._write_passwd()
         make_cert(self.dir)
-        self.port = free_port()
-        self.tls_port = free_port()
-        while self.tls_port == self.port:
-            self.tls_port = free_port()
+        # pop3 and lmtp where their Debian packages are installed
+        self.protocols = ["imap"] + [
+            p for p in ("pop3", "lmtp")
+            if os.path.exists("/usr/lib/dovecot/%s" % p)]
+        ports = set()
+        while len(ports) < 5:
+            ports.add(free_port())
+        (self.port, self.tls_port, self.pop3_port, self.pop3s_port,
+         self.lmtp_port) = sorted(ports)
         self.conf = os.path.join(self.dir, "dovecot.conf")
         with open(self.conf, "w") as f:
-            f.write(DOVECOT_CONF.format(base=self.dir, uid=self.uid,
+            conf = DOVECOT_CONF
+            if "pop3" in self.protocols:
+                conf += DOVECOT_POP3
+            if "lmtp" in self.protocols:
+                conf += DOVECOT_LMTP
+            f.write(conf.format(base=self.dir, uid=self.uid,
                                         gid=self.gid, internal=internal,
                                         login=login, port=self.port,
-                                        tls_port=self.tls_port))
+                                        protocols=" ".join(self.protocols),
+                                        tls_port=self.tls_port,
+                                        pop3_port=self.pop3_port,
+                                        pop3s_port=self.pop3s_port,
+                                        lmtp_port=self.lmtp_port))
         self.proc = None
 
     def _write_passwd(self):
@@ -429,6 +490,15 @@ class Dovecot(_Base):
         self._write_passwd()
         time.sleep(1.1)
         return User(name, password)
+
+    def add_users(self, pairs):
+        """Many users, [(name, password)], with one passwd write and one
+        wait (bench/run.py: 100 LMTP recipients)."""
+        for name, password in pairs:
+            self.users[name] = (password, "")
+        self._write_passwd()
+        time.sleep(1.1)
+        return [User(name, password) for name, password in pairs]
 
     def set_quota(self, user, quota_bytes, quota_messages=0):
         pw = self.users[user.name][0]
@@ -470,6 +540,14 @@ class Dovecot(_Base):
         self.stop()
         raise ServerError("dovecot did not start:\n%s\n%s" % (
             err.decode("utf-8", "replace"), self.log_tail()))
+
+    def port_of(self, kind):
+        if kind.rstrip("s") in ("pop3", "lmtp") and \
+                kind.rstrip("s") not in self.protocols:
+            return None
+        return {"imap": self.port, "imaps": self.tls_port,
+                "pop3": self.pop3_port, "pop3s": self.pop3s_port,
+                "lmtp": self.lmtp_port}.get(kind)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

@@ -110,11 +110,24 @@ def start(extra=()):
     return srv
 
 
-def service_pid(srv):
-    kids = wait_for(lambda: children(srv.proc.pid))
-    if len(kids) != 1:
-        raise AssertionError("expected one service process, have %r"
-                             % kids)
+def service_pid(srv, service="imap"):
+    """The pid of the process serving `service` (one per service)."""
+    def serving():
+        out = []
+        for k in children(srv.proc.pid):
+            try:
+                with open("/proc/%d/cmdline" % k, "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if b"--service" in argv and \
+                    argv[argv.index(b"--service") + 1] == service.encode():
+                out.append(k)
+        return out
+    kids = wait_for(serving)
+    if not kids or len(kids) != 1:
+        raise AssertionError("expected one %s service process, have %r"
+                             % (service, kids))
     return kids[0]
 
 
@@ -168,7 +181,7 @@ class Supervision(unittest.TestCase):
         os.kill(old, signal.SIGKILL)
         self.assertIsNotNone(read_until_closed(c, 5))
         c.close()
-        new = wait_for(lambda: [p for p in children(self.srv.proc.pid)
+        new = wait_for(lambda: [p for p in [service_pid(self.srv)]
                                 if p != old])
         self.assertTrue(new, "no new service process")
         self.assertTrue(self.log_has(
@@ -371,8 +384,10 @@ class Layers(unittest.TestCase):
         m = re.search(rb"\{(\d+)\}\r\n", item)
         self.assertTrue(m, item[:200])
         data = item[m.end():m.end() + int(m.group(1))]
-        self.assertEqual(len(data), len(self.msg))
-        self.assertEqual(data, self.msg)
+        # delivery put Return-Path and Delivered-To in front
+        self.assertEqual(len(data), int(m.group(1)))
+        self.assertTrue(data.startswith(b"Return-Path: "), data[:100])
+        self.assertEqual(data[-len(self.msg):], self.msg)
         # the session goes on afterwards
         self.assertTrue(c.cmd("NOOP").ok)
         c.logout()

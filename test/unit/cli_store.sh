@@ -14,85 +14,13 @@ set -u
 
 bindir=${1:-build/bin}
 cli=$bindir/msgstore
-pass=0
-fail=0
-
-if [ ! -x "$cli" ]; then
-	echo "cli_store: $cli is missing (run make first)" >&2
-	exit 1
-fi
-if command -v python3 >/dev/null 2>&1; then
-	have_py=1
-else
-	have_py=0
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli_store.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-unset MSGSTORE_CONF
-
-root=$tmp/store
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "cli_store: FAIL: $*" >&2; }
+suite=cli_store
+. "$(dirname "$0")/cli_lib.sh"
 
 # ms ARGS...: msgstore on the test store.
 ms() {
 	"$cli" --set "store.root=$root" --set auth.pbkdf2_iterations=1000 \
 		--set store.default_domain=example.com "$@"
-}
-
-# run NAME WANT_STATUS CMD...: runs CMD with stdin from $tmp/in (empty
-# unless set), stdout to $tmp/out, stderr to $tmp/err; checks the status.
-run() {
-	name=$1 want=$2
-	shift 2
-	[ -f "$tmp/in" ] || : >"$tmp/in"
-	"$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	rm -f "$tmp/in"
-	if [ "$got" -eq "$want" ]; then
-		ok
-	else
-		bad "$name: exit $got, wanted $want"
-		sed 's/^/    /' "$tmp/out" "$tmp/err" >&2
-	fi
-}
-
-# input TEXT: the next run's standard input (printf format).
-input() { printf "$@" >"$tmp/in"; }
-
-has() {
-	if grep -qF -- "$3" "$tmp/$2"; then
-		ok
-	else
-		bad "$1: $2 lacks '$3'"
-		sed 's/^/    /' "$tmp/$2" >&2
-	fi
-}
-
-lacks() {
-	if grep -qF -- "$3" "$tmp/$2"; then
-		bad "$1: $2 has '$3'"
-	else
-		ok
-	fi
-}
-
-# json NAME EXPR: $tmp/out is valid JSON and the Python expression EXPR
-# over it (as j) is true.
-json() {
-	if [ "$have_py" -eq 0 ]; then
-		ok
-		return
-	fi
-	if python3 -c 'import json,sys
-j = json.load(open(sys.argv[1], encoding="utf-8"))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$tmp/out" "$2" 2>"$tmp/pyerr"; then
-		ok
-	else
-		bad "$1: JSON check failed: $2"
-		sed 's/^/    /' "$tmp/out" "$tmp/pyerr" >&2
-	fi
 }
 
 # ---- account create / show -----------------------------------------------
@@ -278,18 +206,19 @@ run mb-nouser 67 ms mailbox list nobody@example.com
 run mb-create-nouser 67 ms mailbox create nobody@example.com X
 
 # ---- deliver --------------------------------------------------------------------
-# 11 + 13 + 2 + 6 = 32 bytes once LF becomes CRLF
+# 11 + 13 + 2 + 6 = 32 bytes once LF becomes CRLF, after the 50 bytes of
+# "Return-Path: <>" and "Delivered-To: alice@example.com" (with CRLF)
 input 'From: a@b\nSubject: hi\n\nbody\n'
 run deliver 0 ms deliver alice@example.com
 run deliver-show 0 ms mailbox list alice@example.com --json
-json deliver-show '[(m["messages"], m["unseen"], m["size"]) for m in j if m["name"] == "INBOX"] == [(1, 1, 32)]'
+json deliver-show '[(m["messages"], m["unseen"], m["size"]) for m in j if m["name"] == "INBOX"] == [(1, 1, 82)]'
 run deliver-usage 0 ms account show alice --json
-json deliver-usage 'j["used_messages"] == 1 and j["used_bytes"] == 32'
+json deliver-usage 'j["used_messages"] == 1 and j["used_bytes"] == 82'
 
 input 'Subject: to sent\r\n\r\nx\r\n'
 run deliver-folder 0 ms deliver -m Sent -f sender@example.org alice@example.com
 run deliver-folder-show 0 ms mailbox list alice@example.com --json
-json deliver-folder-show '[(m["messages"], m["size"]) for m in j if m["name"] == "Sent"] == [(1, 23)]'
+json deliver-folder-show '[(m["messages"], m["size"]) for m in j if m["name"] == "Sent"] == [(1, 23 + 68)]'
 input 'Subject: fallback\n\nx\n'
 run deliver-nofolder 0 ms deliver -m NoSuchFolder alice@example.com
 run deliver-nofolder-show 0 ms mailbox list alice@example.com --json
@@ -305,8 +234,8 @@ has deliver-toobig err "too large"
 input 'Subject: fits\n\nx\n'
 run deliver-fits 0 ms --set deliver.max_size=20 deliver alice@example.com
 
-# bob: quota 2048 bytes, 5 messages
-input 'Subject: q\n\n%02000d\n' 0
+# bob: quota 2048 bytes, 5 messages; 48 bytes of delivery headers each
+input 'Subject: q\n\n%01950d\n' 0
 run deliver-quota-ok 0 ms deliver bob@example.com
 input 'Subject: q\n\n%02000d\n' 0
 run deliver-overquota 75 ms deliver bob@example.com
@@ -389,5 +318,4 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	run owner-check 0 as_nobody "$cli" --set "store.root=$root" check
 fi
 
-echo "cli_store: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -13,6 +13,7 @@ extern const struct ms_cu_suite ms_suite_conf;
 extern const struct ms_cu_suite ms_suite_crc32;
 extern const struct ms_cu_suite ms_suite_date;
 extern const struct ms_cu_suite ms_suite_err;
+extern const struct ms_cu_suite ms_suite_fwd;
 extern const struct ms_cu_suite ms_suite_hash;
 extern const struct ms_cu_suite ms_suite_idx;
 extern const struct ms_cu_suite ms_suite_imap_parse;
@@ -28,10 +29,12 @@ extern const struct ms_cu_suite ms_suite_mrecov;
 extern const struct ms_cu_suite ms_suite_opts;
 extern const struct ms_cu_suite ms_suite_passwd;
 extern const struct ms_cu_suite ms_suite_pool;
+extern const struct ms_cu_suite ms_suite_pop3_parse;
 extern const struct ms_cu_suite ms_suite_preview;
 extern const struct ms_cu_suite ms_suite_qp;
 extern const struct ms_cu_suite ms_suite_quota;
 extern const struct ms_cu_suite ms_suite_recon;
+extern const struct ms_cu_suite ms_suite_relay;
 extern const struct ms_cu_suite ms_suite_rfc2047;
 extern const struct ms_cu_suite ms_suite_store;
 extern const struct ms_cu_suite ms_suite_str;
@@ -52,6 +55,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_crc32,
 	&ms_suite_date,
 	&ms_suite_err,
+	&ms_suite_fwd,
 	&ms_suite_hash,
 	&ms_suite_idx,
 	&ms_suite_imap_parse,
@@ -67,10 +71,12 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_opts,
 	&ms_suite_passwd,
 	&ms_suite_pool,
+	&ms_suite_pop3_parse,
 	&ms_suite_preview,
 	&ms_suite_qp,
 	&ms_suite_quota,
 	&ms_suite_recon,
+	&ms_suite_relay,
 	&ms_suite_rfc2047,
 	&ms_suite_store,
 	&ms_suite_str,

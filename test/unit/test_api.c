@@ -48,7 +48,7 @@ fresh(const char *tag)
 static struct ms_api *
 api_new(const char *extra1, const char *extra2)
 {
-	const char *sets[6];
+	const char *sets[8];
 	struct ms_api_err err;
 	struct ms_api *api = NULL;
 	size_t n = 0;
@@ -57,6 +57,9 @@ api_new(const char *extra1, const char *extra2)
 	sets[n++] = "auth.pbkdf2_iterations=1000";
 	sets[n++] = "store.default_domain=example.com";
 	sets[n++] = "store.lock_timeout=2s";
+	/* sizes below are of the messages as given */
+	sets[n++] = "deliver.return_path=no";
+	sets[n++] = "deliver.delivered_to=no";
 	if (extra1 != NULL)
 		sets[n++] = extra1;
 	if (extra2 != NULL)
@@ -662,11 +665,11 @@ test_api_deliver(void)
 	CU_ASSERT(d.uidvalidity != 0);
 
 	/* into a folder; an unknown or hostile folder means INBOX */
-	m.folder = "lists";     /* names are case-sensitive: not Lists */
+	m.folder = "nosuch";
 	MS_CU_OK(ms_api_deliver(api, "alice", &m, &d, &err));
 	MS_CU_EQ_STR(d.mailbox, "INBOX");
 	MS_CU_EQ_UINT(d.uid, 2);
-	m.folder = "Lists";
+	m.folder = "lists";     /* an exact match first, then any case */
 	m.sender = "someone@example.org";
 	MS_CU_OK(ms_api_deliver(api, "alice", &m, &d, &err));
 	MS_CU_EQ_STR(d.mailbox, "Lists");
@@ -764,7 +767,7 @@ test_api_deliver_quota(void)
 	struct ms_api_acct_new o;
 	struct ms_api_err err;
 	struct ms_api_msg m;
-	const char *sets[3];
+	const char *sets[5];
 
 	ms_api_acct_new_init(&o);
 	o.quota_bytes = 2 * (sizeof(msg) - 1);
@@ -791,12 +794,84 @@ test_api_deliver_quota(void)
 			      "%s/api%u-root", ms_cu_tmpdir, seq));
 	sets[1] = "deliver.quota_tempfail=no";
 	sets[2] = "store.default_domain=example.com";
-	MS_CU_OK(ms_api_open(NULL, sets, 3, 0, &perm, &err));
+	sets[3] = "deliver.return_path=no";
+	sets[4] = "deliver.delivered_to=no";
+	MS_CU_OK(ms_api_open(NULL, sets, 5, 0, &perm, &err));
 	MS_CU_EQ_INT(ms_api_deliver(perm, "q", &m, NULL, &err), -1);
 	MS_CU_EQ_INT(err.cls, MS_API_E_OVERQUOTA);
 	MS_CU_EQ_INT(err.temporary, 0);
 	MS_CU_EQ_INT(ms_api_sysexit(&err), MS_EX_CANTCREAT);
 	ms_api_close(perm);
+	ms_api_close(api);
+}
+
+/* What a delivery adds and where it goes: Return-Path and Delivered-To,
+   subaddresses, forwarding (internal, keep, loops). */
+static void
+test_api_deliver_routes(void)
+{
+	static const char msg[] = "Subject: r\r\n\r\nbody\r\n";
+	struct ms_api *api = api_new("deliver.return_path=yes",
+				     "deliver.delivered_to=yes");
+	const char *to[2];
+	struct ms_api_delivered d;
+	struct ms_api_err err;
+	struct ms_api_msg m;
+	char looped[256];
+
+	mk(api, "alice");
+	mk(api, "bob");
+	MS_CU_OK(ms_api_mbox_create(api, "alice", "Lists", NULL, &err));
+	memset(&m, 0, sizeof(m));
+	m.data = msg;
+	m.len = sizeof(msg) - 1;
+	m.sender = "s@example.org";
+
+	/* INBOX, a subaddress folder in any case, an unknown one */
+	MS_CU_OK(ms_api_deliver(api, "alice", &m, &d, &err));
+	MS_CU_EQ_STR(d.mailbox, "INBOX");
+	MS_CU_OK(ms_api_deliver(api, "alice+LISTS@example.com", &m, &d, &err));
+	MS_CU_EQ_STR(d.mailbox, "Lists");
+	MS_CU_OK(ms_api_deliver(api, "alice+nosuch", &m, &d, &err));
+	MS_CU_EQ_STR(d.mailbox, "INBOX");
+	MS_CU_EQ_UINT(d.uid, 2);
+
+	/* an alias with no account forwards to both; keep on bob */
+	to[0] = "alice@example.com";
+	to[1] = "bob@example.com";
+	MS_CU_OK(ms_api_forward_add(api, "team@example.com", to, 2, 0, NULL,
+				    &err));
+	MS_CU_OK(ms_api_deliver(api, "team", &m, &d, &err));
+	MS_CU_EQ_UINT(d.uid, 3);
+	MS_CU_OK(ms_api_forward_add(api, "bob@example.com", to, 1, 1, NULL,
+				    &err));
+	MS_CU_OK(ms_api_deliver(api, "bob", &m, &d, &err));
+	MS_CU_EQ_STR(d.mailbox, "INBOX");
+
+	/* a cycle with nowhere to go, and a Delivered-To loop */
+	to[0] = "y@example.com";
+	MS_CU_OK(ms_api_forward_add(api, "x@example.com", to, 1, 0, NULL,
+				    &err));
+	to[0] = "x@example.com";
+	MS_CU_OK(ms_api_forward_add(api, "y@example.com", to, 1, 0, NULL,
+				    &err));
+	MS_CU_EQ_INT(ms_api_deliver(api, "x", &m, &d, &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_API_E_LIMIT);
+	(void)snprintf(looped, sizeof(looped), "Delivered-To: alice@example.com"
+		       "\r\n%s", msg);
+	m.data = looped;
+	m.len = strlen(looped);
+	MS_CU_EQ_INT(ms_api_deliver(api, "alice", &m, &d, &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_API_E_LIMIT);
+	/* external targets without relay.host: temporary */
+	to[0] = "far@remote.example";
+	MS_CU_OK(ms_api_forward_add(api, "ext@example.com", to, 1, 0, NULL,
+				    &err));
+	m.data = msg;
+	m.len = sizeof(msg) - 1;
+	MS_CU_EQ_INT(ms_api_deliver(api, "ext", &m, &d, &err), -1);
+	MS_CU_EQ_INT(err.temporary, 1);
+	MS_CU_EQ_INT(ms_api_sysexit(&err), MS_EX_TEMPFAIL);
 	ms_api_close(api);
 }
 
@@ -856,6 +931,7 @@ static CU_TestInfo ms_tests_api[] = {
 	{ "test_api_mailboxes", test_api_mailboxes },
 	{ "test_api_deliver", test_api_deliver },
 	{ "test_api_deliver_quota", test_api_deliver_quota },
+	{ "test_api_deliver_routes", test_api_deliver_routes },
 	{ "test_api_inbox_rename", test_api_inbox_rename },
 	CU_TEST_INFO_NULL
 };
