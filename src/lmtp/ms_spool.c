@@ -166,3 +166,38 @@ ms_spool_read(struct ms_spool *sp, uint64_t off, void *buf, size_t size,
 				  ms_st_name(perr.st));
 	return 0;
 }
+
+/* ms_spool_sweep's walk: remove old temporary leaves. */
+struct sweep {
+	struct ms_pdir *dir;
+	int64_t before;
+	unsigned removed;
+};
+
+static int
+sweep_one(void *ctx, const char *name, enum ms_pent_kind kind)
+{
+	struct sweep *w = ctx;
+	struct ms_pstat st;
+
+	if (kind == MS_PENT_FILE && ms_plat_leaf_is_temp(name) &&
+	    ms_pfile_stat(w->dir, name, &st, NULL) == 0 &&
+	    st.mtime < w->before && ms_pfile_remove(w->dir, name, NULL) == 0)
+		w->removed++;
+	return 0;
+}
+
+unsigned
+ms_spool_sweep(struct ms_store *st, int64_t age)
+{
+	const struct ms_part *part = ms_store_part(st, 0);
+	struct sweep w;
+
+	memset(&w, 0, sizeof(w));
+	if (ms_pdir_open(part->fs, MS_SPOOL_DIR, 0, &w.dir, NULL) < 0)
+		return 0;
+	w.before = ms_time_sec() - age;
+	(void)ms_pdir_list(w.dir, sweep_one, &w, NULL);
+	ms_pdir_close(w.dir);
+	return w.removed;
+}

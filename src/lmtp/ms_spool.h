@@ -6,9 +6,9 @@
  *
  * The file is a temporary file (ms_pfile_create_temp) in the `spool`
  * directory of the store's first partition; it is never published, so a
- * crash leaves at most a temporary leaf that reconstruct's temp sweep
- * removes.  Nothing in a spool is durable: delivery makes the copies in
- * the mailboxes durable.
+ * crash leaves at most a temporary leaf, which ms_spool_sweep removes.
+ * Nothing in a spool is durable: delivery makes the copies in the
+ * mailboxes durable.
  *
  * One spool belongs to one thread at a time.
  */
@@ -56,5 +56,9 @@ int ms_spool_read(struct ms_spool *sp, uint64_t off, void *buf, size_t size,
 /* The first bytes, up to *len_r <= MS_SPOOL_MEM, without a copy (the
    header of any sensible message is in here): for header scans. */
 const unsigned char *ms_spool_head(const struct ms_spool *sp, size_t *len_r);
+
+/* Remove spool files older than age seconds (left by a process that
+   died while receiving); how many went.  The master calls it at start. */
+unsigned ms_spool_sweep(struct ms_store *st, int64_t age);
 
 #endif /* MS_SPOOL_H */

@@ -27,6 +27,7 @@
 #include "ms_plat.h"
 #include "ms_pool.h"
 #include "ms_store.h"
+#include "ms_spool.h"
 #include "ms_tls.h"
 #include "msgstore.h"
 
@@ -260,6 +261,7 @@ prepare(struct master *m)
 	struct ms_store *st;
 	struct ms_tls_ctx *tls;
 	struct ms_err err;
+	unsigned n;
 
 	if (ms_store_open(m->conf, MS_STORE_CREATE, &st, &err) < 0) {
 		fprintf(stderr, "%s: store: %s\n", PROG, err.internal);
@@ -267,6 +269,11 @@ prepare(struct master *m)
 		return MS_EX_TEMPFAIL;
 	}
 	first_account(st, m->conf);
+	/* what a delivery that died while receiving left (an hour is far
+	   longer than any message takes to arrive) */
+	n = ms_spool_sweep(st, 3600);
+	if (n > 0)
+		ms_info("removed %u old spool files", n);
 	ms_store_close(st);
 	if (ms_tls_ctx_server(m->conf, &tls, &err) < 0) {
 		fprintf(stderr, "%s: TLS: %s\n", PROG, err.internal);
