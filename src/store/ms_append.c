@@ -128,7 +128,7 @@ ms_mb_put(struct ms_mbox *mbox, struct ms_mb_item *items, size_t n,
 	uint64_t bytes = 0, base, off;
 	uint32_t first;
 	size_t i, placed = 0;
-	int reserved = 0, rc = -1;
+	int reserved = 0, lazy, rc = -1;
 
 	*after_log_r = 0;
 	ms_buf_init(&cbuf, NULL, 0);
@@ -175,7 +175,13 @@ ms_mb_put(struct ms_mbox *mbox, struct ms_mb_item *items, size_t n,
 		ms_cache_rec_set_uid(cbuf.data + start, items[i].crec_len,
 				     items[i].uid);
 	}
-	if (ms_mb_cache_append(mbox, cbuf.data, cbuf.len, &base, err) < 0)
+	/* lazy: the index header may lag by a few appends (readers replay
+	   the log tail, the next writer adopts it); the checkpoint syncs the
+	   cache and index records and writes the header */
+	lazy = !kw_defined &&
+	       mbox->hdr.count - mbox->disk_count + n <= MS_MB_LAZY_MAX;
+	if (ms_mb_cache_append(mbox, cbuf.data, cbuf.len, &base, !lazy,
+			       err) < 0)
 		goto unplace_out;
 	/* log: keyword definitions, then one APPEND per message */
 	recs = ms_xcalloc(n, sizeof(*recs));
@@ -221,8 +227,12 @@ ms_mb_put(struct ms_mbox *mbox, struct ms_mb_item *items, size_t n,
 		(void)ms_mb_keywords_write(mbox, NULL);
 	h.next_uid = first + (uint32_t)n;
 	h.log_applied = mbox->wlog_end;
-	(void)ms_mb_idx_write(mbox, mbox->hdr.count, recs, (uint32_t)n, &h,
-			      NULL);
+	if (lazy)
+		(void)ms_mb_idx_put(mbox, mbox->hdr.count, recs, (uint32_t)n,
+				    &h, NULL);
+	else
+		(void)ms_mb_idx_write(mbox, mbox->hdr.count, recs,
+				      (uint32_t)n, &h, NULL);
 	goto out;
 unplace_out:
 	unplace(mbox, first, placed);

@@ -55,6 +55,9 @@ ms_mb_expunge(struct ms_mbox *mbox, const struct ms_uidset *set,
 	size_t j;
 	int rc = -1;
 
+	/* the new index is made from the file's records: lazy ones too */
+	if (ms_mb_checkpoint(mbox, err) < 0)
+		return -1;
 	memset(&gone, 0, sizeof(gone));
 	ms_buf_init(&logbuf, NULL, 0);
 	h = mbox->hdr;
@@ -100,8 +103,10 @@ ms_mb_expunge(struct ms_mbox *mbox, const struct ms_uidset *set,
 	h.generation = ih.generation + 1;
 	h.log_applied = mbox->wlog_end;
 	ms_idx_hdr_counts(&h, recs, k);
-	if (ms_idx_write_all(mbox->dir, &h, recs, k, &perr) == 0)
+	if (ms_idx_write_all(mbox->dir, &h, recs, k, &perr) == 0) {
 		mbox->hdr = h;
+		mbox->disk_count = h.count;
+	}
 out:
 	ms_xfree(recs);
 	ms_mbox_uids_free(&gone);

@@ -439,6 +439,76 @@ log_hdr_read(struct ms_mbox *mbox, struct ms_pfile *f, uint32_t *uidv_r,
 	return 0;
 }
 
+/* ---- the lazy index's tail ------------------------------------------------ */
+
+/* A log tail of lazy appends: their UIDs, and the header advanced. */
+struct tail {
+	struct ms_idx_hdr h;
+	uint32_t uids[2 * MS_MB_LAZY_MAX];
+	uint32_t n;
+};
+
+static int
+tail_cb(void *vctx, const struct ms_mlog_rec *r, uint64_t off, uint64_t end)
+{
+	struct tail *t = vctx;
+
+	(void)off;
+	(void)end;
+	if (r->type != MS_MLOG_APPEND || r->uid < t->h.next_uid ||
+	    t->n == sizeof(t->uids) / sizeof(t->uids[0]))
+		return 1;       /* not what lazy appends leave */
+	t->uids[t->n++] = r->uid;
+	t->h.count++;
+	if (!(r->flags & MS_MBOX_SEEN))
+		t->h.unseen++;
+	if (r->flags & MS_MBOX_DELETED)
+		t->h.deleted++;
+	t->h.total_size += r->size;
+	t->h.next_uid = r->uid + 1;
+	if (r->modseq > t->h.highest_modseq)
+		t->h.highest_modseq = r->modseq;
+	return 0;
+}
+
+/*
+ * The header h advanced over the log tail [h.log_applied, size) into
+ * t->h when the tail holds only appends (lazy ones): 0; 1 when it holds
+ * anything else or ends torn; -1 on a read error.
+ */
+static int
+tail_walk(struct ms_pfile *log, const struct ms_idx_hdr *h, uint64_t size,
+	  struct tail *t, struct ms_perr *perr)
+{
+	uint64_t end;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->h = *h;
+	r = ms_mlog_walk(log, h->log_applied, tail_cb, t, &end, perr);
+	if (r < 0)
+		return -1;
+	if (r > 0 || end != size)
+		return 1;
+	t->h.log_applied = size;
+	return 0;
+}
+
+/* A handle that does not load its view (STATUS) counts the appends the
+   lazy index header does not count yet. */
+static void
+lazy_counts(struct ms_mbox *mbox)
+{
+	struct ms_perr perr;
+	struct tail t;
+	uint64_t size;
+
+	if (ms_pfile_size(mbox->log, &size, &perr) == 0 &&
+	    size > mbox->hdr.log_applied &&
+	    tail_walk(mbox->log, &mbox->hdr, size, &t, &perr) == 0)
+		mbox->hdr = t.h;
+}
+
 int
 ms_mbox_open(struct ms_pfs *fs, const char *rel, const char *lockname,
 	     struct ms_mbox **mbox_r, struct ms_err *err)
@@ -479,6 +549,7 @@ ms_mbox_open(struct ms_pfs *fs, const char *rel, const char *lockname,
 		ms_mb_corrupt(err, mbox, "index and log UIDVALIDITY differ");
 		goto fail;
 	}
+	lazy_counts(mbox);
 	*mbox_r = mbox;
 	return 0;
 fail:
@@ -691,6 +762,50 @@ view_replay(struct ms_mbox *mbox, struct ms_pfile *log, int *changed_r,
 	return 0;
 }
 
+/*
+ * Records the view took from the log tail past the header's count are
+ * usually lazy appends whose index records follow: take their cache
+ * offsets and save dates from there in one read (damaged or missing
+ * ones are left to cache_off_lookup and, failing that, the file).
+ */
+static void
+lazy_fill(struct ms_mbox *mbox, uint32_t count)
+{
+	unsigned char *buf;
+	struct ms_mbox_rec x;
+	struct ms_pfile *f;
+	struct ms_perr perr;
+	uint32_t n, i, k;
+	size_t got;
+
+	if (mbox->nrecs <= count)
+		return;
+	n = mbox->nrecs - count;
+	if (n > 2 * MS_MB_LAZY_MAX)
+		n = 2 * MS_MB_LAZY_MAX;
+	if (ms_pfile_open(mbox->dir, MS_MB_INDEX, MS_PF_READ, &f, &perr) < 0)
+		return;
+	buf = ms_xmalloc((size_t)n * MS_IDX_REC_SIZE);
+	if (ms_pfile_read(f, buf, (size_t)n * MS_IDX_REC_SIZE,
+			  MS_IDX_HDR_SIZE + (uint64_t)count * MS_IDX_REC_SIZE,
+			  &got, &perr) < 0)
+		got = 0;
+	for (i = 0, k = count; i < got / MS_IDX_REC_SIZE; i++) {
+		if (ms_idx_rec_decode(buf + (size_t)i * MS_IDX_REC_SIZE,
+				      &x) < 0)
+			break;
+		while (k < mbox->nrecs && mbox->recs[k].uid < x.uid)
+			k++;
+		if (k < mbox->nrecs && mbox->recs[k].uid == x.uid &&
+		    mbox->recs[k].cache_off == 0) {
+			mbox->recs[k].cache_off = x.cache_off;
+			mbox->recs[k].save_date = x.save_date;
+		}
+	}
+	ms_xfree(buf);
+	(void)ms_pfile_close(f, NULL);
+}
+
 /* (Re)load the view from the index file, then replay the log tail. */
 static int
 view_load(struct ms_mbox *mbox, struct ms_pfile *log, struct ms_err *err)
@@ -718,7 +833,10 @@ view_load(struct ms_mbox *mbox, struct ms_pfile *log, struct ms_err *err)
 	mbox->recs = recs;
 	mbox->nrecs = h.count;
 	mbox->cap = (size_t)h.count + 1;
-	mbox->hdr = h;
+	/* a writer keeps the header wbegin made: it counts the lazy tail
+	   (adopt_tail) that the file's header does not */
+	if (mbox->lock == NULL)
+		mbox->hdr = h;
 	mbox->log_pos = h.log_applied;
 	mbox->view_next_uid = h.next_uid;
 	mbox->view_modseq = h.highest_modseq;
@@ -727,6 +845,7 @@ view_load(struct ms_mbox *mbox, struct ms_pfile *log, struct ms_err *err)
 		return -1;
 	if (view_replay(mbox, log, NULL, err) < 0)
 		return -1;
+	lazy_fill(mbox, h.count);
 	/* keyword bits without a name: take the names from the log */
 	for (i = 0; i < mbox->nrecs; i++)
 		used |= mbox->recs[i].keywords;
@@ -960,7 +1079,7 @@ ms_mb_log_commit(struct ms_mbox *mbox, const void *p, size_t len,
 
 int
 ms_mb_cache_append(struct ms_mbox *mbox, const void *rec, size_t len,
-		   uint64_t *off_r, struct ms_err *err)
+		   uint64_t *off_r, int sync, struct ms_err *err)
 {
 	unsigned char hb[MS_CACHE_HDR_SIZE];
 	struct ms_pfile *f;
@@ -991,15 +1110,54 @@ ms_mb_cache_append(struct ms_mbox *mbox, const void *rec, size_t len,
 	}
 	if (rc == 0)
 		rc = ms_pfile_write(f, rec, len, size, &perr);
-	/* synced before the log and index name the offset: an index
-	   record must never outlive the cache record it points to */
-	if (rc == 0)
+	/* synced before an index header counts a record naming it: an
+	   index record must never outlive the cache record it points to
+	   (lazy appends leave that to the checkpoint) */
+	if (rc == 0 && sync)
 		rc = ms_pfile_sync(f, &perr);
 	(void)ms_pfile_close(f, NULL);
 	if (rc < 0)
 		return ms_mb_perr(err, &perr, mbox, "write cache");
+	if (!sync)
+		mbox->cache_dirty = 1;
 	*off_r = size;
 	return 0;
+}
+
+/* Sync the cache file (lazy records it holds); 0 or -1 with perr. */
+static int
+cache_sync(struct ms_mbox *mbox, struct ms_perr *perr)
+{
+	struct ms_pfile *f;
+	int rc;
+
+	if (ms_pfile_open(mbox->dir, MS_MB_CACHE, MS_PF_WRITE, &f, perr) < 0)
+		return perr->st == MS_NOTFOUND ? 0 : -1;
+	rc = ms_pfile_sync(f, perr);
+	(void)ms_pfile_close(f, NULL);
+	return rc;
+}
+
+/* Write records at pos (no sync); 0 or -1 with perr. */
+static int
+idx_recs_write(struct ms_pfile *f, uint32_t pos,
+	       const struct ms_mbox_rec *recs, uint32_t n,
+	       struct ms_perr *perr)
+{
+	unsigned char *buf;
+	uint32_t i;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	buf = ms_xmalloc(ms_size_mul(n, MS_IDX_REC_SIZE));
+	for (i = 0; i < n; i++)
+		ms_idx_rec_encode(&recs[i], buf + (size_t)i * MS_IDX_REC_SIZE);
+	rc = ms_pfile_write(f, buf, (size_t)n * MS_IDX_REC_SIZE,
+			    MS_IDX_HDR_SIZE + (uint64_t)pos * MS_IDX_REC_SIZE,
+			    perr);
+	ms_xfree(buf);
+	return rc;
 }
 
 int
@@ -1008,27 +1166,21 @@ ms_mb_idx_write(struct ms_mbox *mbox, uint32_t pos,
 		const struct ms_idx_hdr *h, struct ms_err *err)
 {
 	unsigned char hb[MS_IDX_HDR_SIZE];
-	unsigned char *buf = NULL;
 	struct ms_pfile *f;
 	struct ms_perr perr;
-	uint32_t i;
 	int rc = 0;
 
+	/* the header is about to count lazy records: their cache records
+	   first, then the records themselves, must be on disk */
+	if (mbox->cache_dirty && cache_sync(mbox, &perr) < 0)
+		return ms_mb_perr(err, &perr, mbox, "sync cache");
+	mbox->cache_dirty = 0;
 	if (ms_pfile_open(mbox->dir, MS_MB_INDEX, MS_PF_WRITE, &f,
 			  &perr) < 0)
 		return ms_mb_perr(err, &perr, mbox, "open index");
-	if (n > 0) {
-		buf = ms_xmalloc(ms_size_mul(n, MS_IDX_REC_SIZE));
-		for (i = 0; i < n; i++)
-			ms_idx_rec_encode(&recs[i],
-			    buf + (size_t)i * MS_IDX_REC_SIZE);
-		rc = ms_pfile_write(f, buf, (size_t)n * MS_IDX_REC_SIZE,
-				    MS_IDX_HDR_SIZE +
-				    (uint64_t)pos * MS_IDX_REC_SIZE, &perr);
-		if (rc == 0)
-			rc = ms_pfile_sync(f, &perr);
-		ms_xfree(buf);
-	}
+	rc = idx_recs_write(f, pos, recs, n, &perr);
+	if (rc == 0 && (n > 0 || mbox->idx_dirty))
+		rc = ms_pfile_sync(f, &perr);
 	if (rc == 0) {
 		ms_idx_hdr_encode(h, hb);
 		rc = ms_pfile_write(f, hb, sizeof(hb), 0, &perr);
@@ -1036,8 +1188,42 @@ ms_mb_idx_write(struct ms_mbox *mbox, uint32_t pos,
 	(void)ms_pfile_close(f, NULL);
 	if (rc < 0)
 		return ms_mb_perr(err, &perr, mbox, "write index");
+	mbox->idx_dirty = 0;
+	mbox->disk_count = h->count;
 	mbox->hdr = *h;
 	return 0;
+}
+
+int
+ms_mb_idx_put(struct ms_mbox *mbox, uint32_t pos,
+	      const struct ms_mbox_rec *recs, uint32_t n,
+	      const struct ms_idx_hdr *h, struct ms_err *err)
+{
+	struct ms_pfile *f;
+	struct ms_perr perr;
+	int rc;
+
+	if (ms_pfile_open(mbox->dir, MS_MB_INDEX, MS_PF_WRITE, &f,
+			  &perr) < 0)
+		return ms_mb_perr(err, &perr, mbox, "open index");
+	rc = idx_recs_write(f, pos, recs, n, &perr);
+	(void)ms_pfile_close(f, NULL);
+	if (rc < 0)
+		return ms_mb_perr(err, &perr, mbox, "write index");
+	mbox->idx_dirty = 1;
+	mbox->hdr = *h;
+	return 0;
+}
+
+int
+ms_mb_checkpoint(struct ms_mbox *mbox, struct ms_err *err)
+{
+	struct ms_idx_hdr h = mbox->hdr;
+
+	if (mbox->hdr.count == mbox->disk_count && !mbox->idx_dirty &&
+	    !mbox->cache_dirty)
+		return 0;
+	return ms_mb_idx_write(mbox, 0, NULL, 0, &h, err);
 }
 
 /*
@@ -1114,7 +1300,7 @@ recover_tail(struct ms_mbox *mbox, uint64_t size, struct ms_err *err)
 			ms_mb_perr(err, &perr, mbox, "read message");
 			goto out;
 		}
-		if (ms_mb_cache_append(mbox, rec.data, rec.len, &r->cache_off,
+		if (ms_mb_cache_append(mbox, rec.data, rec.len, &r->cache_off, 1,
 				       err) < 0)
 			goto out;
 		r->save_date = ms_time_sec();
@@ -1142,6 +1328,8 @@ recover_tail(struct ms_mbox *mbox, uint64_t size, struct ms_err *err)
 		goto out;
 	}
 	mbox->hdr = h;
+	mbox->disk_count = h.count;
+	mbox->idx_dirty = 0;
 	rc = 0;
 out:
 	ms_buf_free(&logbuf);
@@ -1172,7 +1360,7 @@ reintegrate(struct ms_mbox *mbox, uint32_t uid, struct ms_err *err)
 		ms_mb_perr(err, &perr, mbox, "read message");
 		goto out;
 	}
-	if (ms_mb_cache_append(mbox, rec.data, rec.len, &r.cache_off,
+	if (ms_mb_cache_append(mbox, rec.data, rec.len, &r.cache_off, 1,
 			       err) < 0)
 		goto out;
 	h = mbox->hdr;
@@ -1220,6 +1408,46 @@ ms_mb_wreintegrate(struct ms_mbox *mbox, uint32_t upto, struct ms_err *err)
 		if (reintegrate(mbox, u, err) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * A writer adopts the tail lazy appends left (ms_mb_put): 0 when every
+ * tail APPEND has its intact record at its slot after the header's count
+ * (mbox->hdr then counts them); 1 when recovery must run instead (a
+ * crash lost records, or the tail is something else); -1 on an error.
+ */
+static int
+adopt_tail(struct ms_mbox *mbox, uint64_t size, struct ms_err *err)
+{
+	unsigned char *buf;
+	struct ms_mbox_rec r;
+	struct ms_pfile *f;
+	struct ms_perr perr;
+	struct tail t;
+	uint32_t i;
+	int rc;
+
+	rc = tail_walk(mbox->wlog, &mbox->hdr, size, &t, &perr);
+	if (rc != 0)
+		return rc < 0 ? ms_mb_perr(err, &perr, mbox, "read log") : 1;
+	if (ms_pfile_open(mbox->dir, MS_MB_INDEX, MS_PF_READ, &f, &perr) < 0)
+		return ms_mb_perr(err, &perr, mbox, "open index");
+	buf = ms_xmalloc((size_t)t.n * MS_IDX_REC_SIZE);
+	rc = ms_mb_read_full(f, buf, (size_t)t.n * MS_IDX_REC_SIZE,
+			     MS_IDX_HDR_SIZE +
+			     (uint64_t)mbox->hdr.count * MS_IDX_REC_SIZE,
+			     &perr) < 0;
+	for (i = 0; rc == 0 && i < t.n; i++)
+		if (ms_idx_rec_decode(buf + (size_t)i * MS_IDX_REC_SIZE,
+				      &r) < 0 || r.uid != t.uids[i])
+			rc = 1;
+	ms_xfree(buf);
+	(void)ms_pfile_close(f, NULL);
+	if (rc != 0)
+		return 1;
+	mbox->hdr = t.h;
+	mbox->idx_dirty = mbox->cache_dirty = 1;
 	return 0;
 }
 
@@ -1279,9 +1507,15 @@ ms_mb_wbegin(struct ms_mbox *mbox, struct ms_err *err)
 		goto fail;
 	}
 	mbox->hdr = h;
+	mbox->disk_count = h.count;
+	mbox->idx_dirty = mbox->cache_dirty = 0;
 	mbox->wlog_end = size;
-	if (size != h.log_applied && recover_tail(mbox, size, err) < 0)
-		goto fail;
+	if (size != h.log_applied) {
+		int r = adopt_tail(mbox, size, err);
+
+		if (r < 0 || (r > 0 && recover_tail(mbox, size, err) < 0))
+			goto fail;
+	}
 	for (;;) {
 		ms_mb_msg_leaf(mbox->hdr.next_uid, leaf, sizeof(leaf));
 		if (ms_pfile_stat(mbox->dir, leaf, &st, &perr) < 0) {
@@ -1314,8 +1548,10 @@ ms_mb_wend(struct ms_mbox *mbox)
 
 /*
  * The view may know a message only from the log (appended since the
- * index was read): look its cache offset and save date up in the index
- * file, whose records are in UID order.
+ * index was read, or a lazy append the header does not count yet): look
+ * its cache offset and save date up in the index file, whose records are
+ * in UID order.  A lazy record a crash damaged is not found, and the
+ * cache entry is computed from the message file instead.
  */
 static void
 cache_off_lookup(struct ms_mbox *mbox, struct ms_mbox_rec *r)
@@ -1326,12 +1562,17 @@ cache_off_lookup(struct ms_mbox *mbox, struct ms_mbox_rec *r)
 	struct ms_mbox_rec x;
 	unsigned char b[MS_IDX_REC_SIZE];
 	uint32_t lo, hi;
+	uint64_t size;
 
 	if (ms_idx_read_hdr(mbox->dir, &h, &perr) < 0 ||
 	    ms_pfile_open(mbox->dir, MS_MB_INDEX, MS_PF_READ, &f, &perr) < 0)
 		return;
+	/* lazy appends' records follow the ones the header counts */
 	lo = 0;
 	hi = h.count;
+	if (ms_pfile_size(f, &size, &perr) == 0 && size > MS_IDX_HDR_SIZE &&
+	    (size - MS_IDX_HDR_SIZE) / MS_IDX_REC_SIZE > hi)
+		hi = (uint32_t)((size - MS_IDX_HDR_SIZE) / MS_IDX_REC_SIZE);
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 

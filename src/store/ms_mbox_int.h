@@ -239,7 +239,18 @@ struct ms_mbox {
 					   under this lock */
 	int kw_fresh;                   /* keywords re-read under this lock */
 	struct ms_mbox_tx *tx;
+
+	/* the lazy index (ms_mb_put): appended records past the on-disk
+	   header's count are written but not synced, and the header still
+	   has the old count and log position (readers replay the log tail,
+	   a writer adopts it); a checkpoint syncs and writes the header */
+	uint32_t disk_count;            /* count of the on-disk header */
+	int idx_dirty;                  /* index records not synced */
+	int cache_dirty;                /* cache records not synced */
 };
+
+/* Most appended messages the on-disk index header may lag behind. */
+#define MS_MB_LAZY_MAX          32
 
 /* Report a platform error / format error into err. */
 int ms_mb_perr(struct ms_err *err, const struct ms_perr *perr,
@@ -265,18 +276,27 @@ int ms_mb_wreintegrate(struct ms_mbox *mbox, uint32_t upto,
    directory if dir_sync).  On error the records may be partly there. */
 int ms_mb_log_commit(struct ms_mbox *mbox, const void *p, size_t len,
 		     int dir_sync, struct ms_err *err);
-/* Append finished cache records at the end of the cache file and sync
-   it; the offset of the first in *off_r. */
+/* Append finished cache records at the end of the cache file, synced
+   when sync (else the next checkpoint syncs them); the offset of the
+   first in *off_r. */
 int ms_mb_cache_append(struct ms_mbox *mbox, const void *rec, size_t len,
-		       uint64_t *off_r, struct ms_err *err);
+		       uint64_t *off_r, int sync, struct ms_err *err);
 /*
  * Write index records recs[0..n) at record positions pos.. (in place or
- * at the end), sync them, then write header h (after the records are
- * durable, so a header never covers records that are not).
+ * at the end), sync them (and any lazy records and cache records before
+ * them), then write header h (after the records are durable, so a
+ * header never covers records that are not).
  */
 int ms_mb_idx_write(struct ms_mbox *mbox, uint32_t pos,
 		    const struct ms_mbox_rec *recs, uint32_t n,
 		    const struct ms_idx_hdr *h, struct ms_err *err);
+/* The lazy form for appends: write the records at pos without a sync
+   and leave the on-disk header as it is; mbox->hdr becomes h. */
+int ms_mb_idx_put(struct ms_mbox *mbox, uint32_t pos,
+		  const struct ms_mbox_rec *recs, uint32_t n,
+		  const struct ms_idx_hdr *h, struct ms_err *err);
+/* Make lazy records durable and counted: sync, write mbox->hdr. */
+int ms_mb_checkpoint(struct ms_mbox *mbox, struct ms_err *err);
 
 /* Keywords: map names to bits, defining missing ones (KEYWORD log
    records appended to logbuf, names added to the handle); *mask_r gets
