@@ -260,7 +260,14 @@ $(B)/bench/bench_fill: bench/bench_fill.c $(LIB)
 $(B)/bench/bench_imap: bench/bench_imap.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
-bench: deps all $(B)/bench/bench_fill $(B)/bench/bench_imap
+$(B)/bench/bench_lmtp: bench/bench_lmtp.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+$(B)/bench/bench_pop3: bench/bench_pop3.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+bench: deps all $(B)/bench/bench_fill $(B)/bench/bench_imap \
+	$(B)/bench/bench_lmtp $(B)/bench/bench_pop3
 	@sh tools/deps.sh bench
 	$(PYTHON) bench/run.py --bin $(B)/bin --bench-bin $(B)/bench $(BENCH_ARGS)
 

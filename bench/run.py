@@ -9,14 +9,22 @@ workload against the two servers in alternation, --runs times, and prints
 one table: workload, msgstored median, Dovecot median, ratio (how many
 times faster msgstored is; for memory, how many times smaller).
 
-The load generator is bench/bench_imap (C); it checks every response and
-a run with an error aborts the benchmark.  Mail is generated once into
---data (kept between runs) and loaded into each server fresh: msgstored
-through the store's durable append path (bench_fill), Dovecot as Maildir
-files it indexes on the first, untimed, SELECT.  Timed runs are warm.
+The load generators are bench/bench_imap, bench/bench_lmtp and
+bench/bench_pop3 (C); they check every response and a run with an error
+aborts the benchmark.  Mail is generated once into --data (kept between
+runs) and loaded into each server fresh: msgstored through the store's
+durable append path (bench_fill), Dovecot as Maildir files it indexes on
+the first, untimed, SELECT (or POP3 session).  Timed runs are warm.
+
+Delivery (lmtp1, lmtp8): one ~32 KB message (--data/lmtp32k.eml) is
+delivered --lmtp-msgs times over 1 or 8 LMTP connections, round robin to
+100 users, after an untimed warm-up that gives every user one message.
 
     bench/run.py --bin build/bin --bench-bin build/bench [--runs 5]
-                 [--quick] [--only select20k,envelope,...]
+                 [--quick] [--only select20k,envelope,lmtp8,pop3retr,...]
+
+Workloads: select20k select100k envelope bodies search idle idle10k
+lmtp1 lmtp8 pop3retr pop3pipe.
 """
 import argparse
 import os
@@ -90,6 +98,68 @@ def run_client(bench_bin, srv, user, args, runs):
         raise SystemExit("bench: %s failed on %s:\n%s%s" % (
             " ".join(args), srv.name, out, r.stderr.decode()))
     return [float(x[3:]) for x in out.split() if x.startswith("ms=")]
+
+
+LMTP_USERS = 100
+LMTP_FMT = "lm%d@localhost"
+POP3_MSGS = 10000
+
+
+def lmtp_message(data):
+    """One realistic ~32 KB message (multipart: text, HTML, a base64
+    attachment) from bench/gen_mail.py, without the Return-Path an MTA
+    strips before LMTP; written once into data."""
+    path = os.path.join(data, "lmtp32k.eml")
+    if not os.path.exists(path):
+        sys.path.insert(0, HERE)
+        import gen_mail
+        i = 1
+        while True:
+            m = gen_mail.message(i, "realistic", 1)
+            if 31000 <= len(m) <= 33000 and b"multipart/mixed" in m:
+                break
+            i += 1
+        if m.startswith(b"Return-Path:"):
+            m = m.split(b"\r\n", 1)[1]
+        os.makedirs(data, exist_ok=True)
+        with open(path + ".tmp", "wb") as f:
+            f.write(m)
+        os.rename(path + ".tmp", path)
+    return path
+
+
+def run_lmtp(bench_bin, srv, conns, count, msgfile):
+    """One bench_lmtp run: (ms, msgs, bytes)."""
+    cmd = [os.path.join(bench_bin, "bench_lmtp"),
+           "%s:%d" % (srv.host, srv.port_of("lmtp")), str(conns),
+           str(count), str(LMTP_USERS), LMTP_FMT, msgfile]
+    r = subprocess.run(cmd, capture_output=True, timeout=3600)
+    out = r.stdout.decode()
+    if r.returncode != 0:
+        raise SystemExit("bench: lmtp %d conns failed on %s:\n%s%s\n%s" % (
+            conns, srv.name, out, r.stderr.decode(), srv.log_tail(20)))
+    kv = dict(x.split("=", 1) for x in out.split() if "=" in x)
+    return float(kv["ms"]), int(kv["msgs"]), int(kv["bytes"])
+
+
+def run_pop3(bench_bin, srv, user, count, window):
+    """One bench_pop3 session: ms of STAT + RETR 1..count."""
+    cmd = [os.path.join(bench_bin, "bench_pop3"),
+           "%s:%d" % (srv.host, srv.port_of("pop3")), user.name,
+           user.password, str(count), "--window", str(window)]
+    r = subprocess.run(cmd, capture_output=True, timeout=3600)
+    out = r.stdout.decode()
+    if r.returncode != 0:
+        raise SystemExit("bench: pop3 RETR failed on %s:\n%s%s\n%s" % (
+            srv.name, out, r.stderr.decode(), srv.log_tail(20)))
+    return [float(x[3:]) for x in out.split() if x.startswith("ms=")]
+
+
+def add_users(s, pairs):
+    """Accounts on one server: Dovecot's in one passwd write."""
+    if hasattr(s, "add_users"):
+        return s.add_users(pairs)
+    return [s.add_user(n, p) for n, p in pairs]
 
 
 def proc_tree(pid):
@@ -169,7 +239,9 @@ def main():
     ap.add_argument("--data", default=os.path.join(TOP, "build", "benchdata"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true",
-                    help="smaller mailboxes, fewer connections")
+                    help="smaller mailboxes, fewer connections and messages")
+    ap.add_argument("--lmtp-msgs", type=int, default=0,
+                    help="messages per LMTP run (2,000; --quick 500)")
     ap.add_argument("--only", default="")
     a = ap.parse_args()
     a.bin, a.bench_bin = os.path.abspath(a.bin), os.path.abspath(a.bench_bin)
@@ -180,10 +252,25 @@ def main():
     except (ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     big = 20000 if a.quick else 100000
-    sizes = {"small": gen(a.data, "small", big, "small"),
-             "real": gen(a.data, "real", 1000, "realistic")}
+    lmtp_msgs = a.lmtp_msgs or (500 if a.quick else 2000)
     only = set(x for x in a.only.split(",") if x)
     want = lambda w: not only or w in only  # noqa: E731
+    # the mailboxes of bench@localhost each IMAP workload reads
+    imap_boxes = {"select20k": "INBOX", "envelope": "INBOX",
+                  "idle": "INBOX", "idle10k": "INBOX", "select100k": "Big",
+                  "search": "Ten", "bodies": "Real"}
+    need = set(b for w, b in imap_boxes.items() if want(w))
+    pop3 = [w for w in ("pop3retr", "pop3pipe") if want(w)]
+    lmtp = [w for w in ("lmtp1", "lmtp8") if want(w)]
+    sizes = {}
+    if need & {"INBOX", "Big", "Ten"} or pop3:
+        sizes["small"] = gen(a.data, "small",
+                             big if "Big" in need else
+                             max(20000 if "INBOX" in need else 0, POP3_MSGS),
+                             "small")
+    if "Real" in need:
+        sizes["real"] = gen(a.data, "real", 1000, "realistic")
+    msgfile = lmtp_message(a.data) if lmtp else None
 
     mss = msproto.Server(binary=os.path.join(a.bin, "msgstored"),
                          cli=os.path.join(a.bin, "msgstore"),
@@ -196,16 +283,33 @@ def main():
     servers = (mss, dc)
     rows = []
     try:
-        users = {}
+        users, popu = {}, {}
         for s in servers:
-            u = s.add_user("bench@localhost", "bench-pw-1")
-            users[s.name] = u
-        boxes = (("INBOX", "small", 20000), ("Big", "small", big),
-                 ("Ten", "small", 10000), ("Real", "real", 1000))
+            pairs = [("bench@localhost", "bench-pw-1")]
+            if pop3:
+                pairs.append(("pop@localhost", "pop-pw-1"))
+            if lmtp:
+                pairs += [(LMTP_FMT % (i + 1), "lm-pw-%d" % (i + 1))
+                          for i in range(LMTP_USERS)]
+            t = time.time()
+            made = add_users(s, pairs)
+            log("%s: %d accounts in %.1f s" % (s.name, len(made),
+                                                time.time() - t))
+            users[s.name] = made[0]
+            if pop3:
+                popu[s.name] = made[1]
+        boxes = [x for x in (("INBOX", "small", 20000), ("Big", "small", big),
+                             ("Ten", "small", 10000), ("Real", "real", 1000))
+                 if x[0] in need]
         for mbox, kind, count in boxes:
             fill_msgstored(mss, a.bench_bin, users[mss.name], mbox,
                            sizes[kind], count)
             fill_dovecot(dc, users[dc.name], mbox, sizes[kind], count)
+        if pop3:
+            fill_msgstored(mss, a.bench_bin, popu[mss.name], "INBOX",
+                           sizes["small"], POP3_MSGS)
+            fill_dovecot(dc, popu[dc.name], "INBOX", sizes["small"],
+                         POP3_MSGS)
         for s in servers:
             s.start()
         for s in servers:   # warm-up: Dovecot indexes its Maildirs here
@@ -237,6 +341,8 @@ def main():
             rows.append((label, "%.1f" % m, "%.1f" % d, "%.2fx" % (d / m)))
             log("%s: msgstored %s, dovecot %s" % (key, res[mss.name],
                                                    res[dc.name]))
+        rows += bench_lmtp(a, servers, lmtp, lmtp_msgs, msgfile)
+        rows += bench_pop3(a, servers, pop3, popu)
         if want("idle"):
             n = 500 if a.quick else 2000
             mem = {s.name: idle_memory(a.bench_bin, s, users[s.name], n)
@@ -265,6 +371,71 @@ def main():
     print("| --- | --- | --- | --- |")
     for r in rows:
         print("| %s | %s | %s | %s |" % r)
+
+
+def bench_lmtp(a, servers, which, count, msgfile):
+    """LMTP delivery rows: messages/s and MB/s, medians of --runs."""
+    rows = []
+    if not which:
+        return rows
+    for s in servers:
+        if s.port_of("lmtp") is None:
+            log("%s serves no LMTP: delivery not measured" % s.name)
+            return rows
+    for s in servers:   # untimed: a message for each user (Maildirs made)
+        run_lmtp(a.bench_bin, s, 8, LMTP_USERS, msgfile)
+    size = os.path.getsize(msgfile)
+    mss, dc = servers
+    for key in which:
+        conns = 1 if key == "lmtp1" else 8
+        res = {s.name: [] for s in servers}
+        for _ in range(a.runs):
+            for s in servers:
+                ms, n, nbytes = run_lmtp(a.bench_bin, s, conns, count,
+                                         msgfile)
+                res[s.name].append(n / (ms / 1000.0))
+        log("%s (%d msgs/run): msgs/s msgstored %s, dovecot %s" % (
+            key, count, ["%.0f" % x for x in res[mss.name]],
+            ["%.0f" % x for x in res[dc.name]]))
+        m, d = (statistics.median(res[mss.name]),
+                statistics.median(res[dc.name]))
+        what = "LMTP delivery, %d connection%s, %d users, %.0f KB msgs" % (
+            conns, "" if conns == 1 else "s", LMTP_USERS, size / 1000.0)
+        rows.append((what + ", msgs/s", "%.0f" % m, "%.0f" % d,
+                     "%.2fx" % (m / d)))
+        rows.append((what + ", MB/s", "%.1f" % (m * size / 1e6),
+                     "%.1f" % (d * size / 1e6), "%.2fx" % (m / d)))
+    return rows
+
+
+def bench_pop3(a, servers, which, popu):
+    """POP3 rows: ms of STAT + RETR 1..10,000, medians of --runs."""
+    rows = []
+    if not which:
+        return rows
+    for s in servers:
+        if s.port_of("pop3") is None:
+            log("%s serves no POP3: RETR not measured" % s.name)
+            return rows
+    for s in servers:   # untimed: Dovecot indexes the Maildir here
+        run_pop3(a.bench_bin, s, popu[s.name], POP3_MSGS, 1)
+    mss, dc = servers
+    for key in which:
+        window = 1 if key == "pop3retr" else 16
+        res = {s.name: [] for s in servers}
+        for _ in range(a.runs):
+            for s in servers:
+                res[s.name] += run_pop3(a.bench_bin, s, popu[s.name],
+                                        POP3_MSGS, window)
+        log("%s: ms msgstored %s, dovecot %s" % (key, res[mss.name],
+                                                 res[dc.name]))
+        m, d = (statistics.median(res[mss.name]),
+                statistics.median(res[dc.name]))
+        rows.append(("POP3 STAT + RETR 1..{:,} (1-16 KiB), {}, ms".format(
+            POP3_MSGS, "one at a time" if window == 1 else
+            "%d pipelined" % window), "%.1f" % m, "%.1f" % d,
+            "%.2fx" % (d / m)))
+    return rows
 
 
 if __name__ == "__main__":
