@@ -269,6 +269,14 @@ posix_fs_open(const char *root, unsigned flags, struct ms_pfs **fs_r,
 	pfs->base.ops = &ms_pfs_posix_ops;
 	pfs->rootfd = fd;
 	pfs->lockfd = -1;
+	{
+		struct stat rst;
+
+		if (fstat(fd, &rst) == 0) {
+			pfs->root_dev = (uint64_t)rst.st_dev;
+			pfs->root_ino = (uint64_t)rst.st_ino;
+		}
+	}
 	if (pthread_mutex_init(&pfs->mu, NULL) != 0) {
 		(void)close(fd);
 		free(pfs);

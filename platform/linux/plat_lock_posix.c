@@ -19,7 +19,12 @@
  *
  * A timeout is a poll: try, sleep briefly (1 ms growing to 16 ms), try
  * again until the deadline (0 = try once).  F_OFD_SETLKW is not used
- * because it cannot time out.  Lock files are never removed: removing
+ * because it cannot time out.  Threads of one process do not poll each
+ * other: an exclusive lock passes through a process-local gate first (a
+ * table of names held, with a condition variable), so a thread waiting
+ * for another thread of the same process (two deliveries to one mailbox)
+ * is woken the moment it is released; only waiting for another process
+ * polls.  Lock files are never removed: removing
  * one while another process holds it open would let a third process lock
  * a new file of the same name, and the exclusion would be lost.
  *
@@ -35,6 +40,7 @@
 #include "plat_posix_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +55,120 @@
 struct posix_lock {
 	struct ms_plock base;
 	int fd;
+	int gated;                      /* holds its gate (exclusive) */
+	char leaf[2 * MS_PLAT_MAX_PART + 2];
 };
+
+/* The process-local gate of one exclusive lock name on one root (every
+   thread has its own ms_pfs: the root is known by device and inode). */
+struct gate {
+	struct gate *next;
+	uint64_t dev, ino;
+	char leaf[2 * MS_PLAT_MAX_PART + 2];
+	int held;
+	unsigned waiters;
+	struct ms_cond *cv;
+};
+
+static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
+static struct ms_mutex *gate_lock;      /* guards gates */
+static struct gate *gates;
+
+static void
+gate_init(void)
+{
+	gate_lock = ms_mutex_new();
+}
+
+static struct gate *
+gate_find(const struct ms_pfs *fs, const char *leaf, int make)
+{
+	const struct ms_posix_fs *pfs = (const struct ms_posix_fs *)fs;
+	struct gate *g;
+
+	for (g = gates; g != NULL; g = g->next)
+		if (g->dev == pfs->root_dev && g->ino == pfs->root_ino &&
+		    strcmp(g->leaf, leaf) == 0)
+			return g;
+	if (!make)
+		return NULL;
+	g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	g->dev = pfs->root_dev;
+	g->ino = pfs->root_ino;
+	(void)snprintf(g->leaf, sizeof(g->leaf), "%s", leaf);
+	g->cv = ms_cond_new();
+	g->next = gates;
+	gates = g;
+	return g;
+}
+
+static void
+gate_drop(struct gate *g)
+{
+	struct gate **pp;
+
+	for (pp = &gates; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == g) {
+			*pp = g->next;
+			ms_cond_free(g->cv);
+			free(g);
+			return;
+		}
+	}
+}
+
+/*
+ * Wait until no other thread of this process holds (fs, leaf), at most
+ * until deadline (monotonic ms), then hold it: 0; 1 when the deadline
+ * passed; -1 without memory for a gate (the caller then just polls).
+ */
+static int
+gate_enter(const struct ms_pfs *fs, const char *leaf, uint64_t deadline)
+{
+	struct gate *g;
+	uint64_t now;
+
+	(void)pthread_once(&gate_once, gate_init);
+	ms_mutex_lock(gate_lock);
+	g = gate_find(fs, leaf, 1);
+	if (g == NULL) {
+		ms_mutex_unlock(gate_lock);
+		return -1;
+	}
+	while (g->held) {
+		now = ms_time_mono_ms();
+		if (now >= deadline) {
+			ms_mutex_unlock(gate_lock);
+			return 1;
+		}
+		g->waiters++;
+		(void)ms_cond_wait(g->cv, gate_lock, (unsigned)(deadline - now));
+		g->waiters--;
+	}
+	g->held = 1;
+	ms_mutex_unlock(gate_lock);
+	return 0;
+}
+
+static void
+gate_leave(const struct ms_pfs *fs, const char *leaf)
+{
+	struct gate *g;
+
+	(void)pthread_once(&gate_once, gate_init);
+	ms_mutex_lock(gate_lock);
+	g = gate_find(fs, leaf, 0);
+	if (g != NULL) {
+		g->held = 0;
+		if (g->waiters > 0)
+			ms_cond_signal(g->cv);
+		else
+			gate_drop(g);
+	}
+	ms_mutex_unlock(gate_lock);
+}
 
 /*
  * Encode resource into a valid leaf: up to ENC_SPLIT encoded characters
@@ -149,18 +268,27 @@ ms_posix_lock_take(struct ms_pfs *fs, const char *resource,
 	char leaf[2 * MS_PLAT_MAX_PART + 2];
 	uint64_t deadline, now;
 	unsigned step = POLL_MIN_MS;
-	int dirfd, fd, e;
+	int dirfd, fd, e, gated = 0;
 
 	*lk_r = NULL;
 	dirfd = lock_dir_fd(pfs, err);
 	if (dirfd < 0)
 		return -1;
 	lock_leaf(resource, leaf, sizeof(leaf));
+	deadline = ms_time_mono_ms() + timeout_ms;
+	if (mode == MS_LOCK_EXCL) {
+		gated = gate_enter(fs, leaf, deadline);
+		if (gated > 0)
+			return ms_perr_set(err, MS_LOCKED, EAGAIN,
+					   "lock: held in this process");
+		gated = gated == 0;
+	}
 	fd = open_lock_file(dirfd, leaf);
+	if (fd < 0 && gated)
+		gate_leave(fs, leaf);
 	if (fd < 0)
 		return ms_posix_perr(err, errno, "lock open", MS_POSIX_LOCKDIR,
 				     leaf);
-	deadline = ms_time_mono_ms() + timeout_ms;
 	for (;;) {
 		memset(&fl, 0, sizeof(fl));     /* l_pid must be 0 */
 		fl.l_type = mode == MS_LOCK_EXCL ? F_WRLCK : F_RDLCK;
@@ -174,12 +302,16 @@ ms_posix_lock_take(struct ms_pfs *fs, const char *resource,
 			continue;
 		if (e != EAGAIN && e != EACCES) {
 			(void)close(fd);
+			if (gated)
+				gate_leave(fs, leaf);
 			return ms_posix_perr(err, e, "lock",
 					     MS_POSIX_LOCKDIR, leaf);
 		}
 		now = ms_time_mono_ms();
 		if (now >= deadline) {
 			(void)close(fd);
+			if (gated)
+				gate_leave(fs, leaf);
 			return ms_perr_set(err, MS_LOCKED, e,
 					   "lock: held elsewhere");
 		}
@@ -191,10 +323,14 @@ ms_posix_lock_take(struct ms_pfs *fs, const char *resource,
 	lk = calloc(1, sizeof(*lk));
 	if (lk == NULL) {
 		(void)close(fd);        /* closing drops the lock */
+		if (gated)
+			gate_leave(fs, leaf);
 		return ms_perr_set(err, MS_NOMEM, ENOMEM, "lock: no memory");
 	}
 	lk->base.fs = fs;
 	lk->fd = fd;
+	lk->gated = gated;
+	(void)snprintf(lk->leaf, sizeof(lk->leaf), "%s", leaf);
 	*lk_r = &lk->base;
 	return 0;
 }
@@ -210,5 +346,7 @@ ms_posix_lock_release(struct ms_plock *base)
 	fl.l_whence = SEEK_SET;
 	(void)fcntl(lk->fd, F_OFD_SETLK, &fl);
 	(void)close(lk->fd);        /* the last close drops it in any case */
+	if (lk->gated)
+		gate_leave(lk->base.fs, lk->leaf);
 	free(lk);
 }

@@ -23,6 +23,8 @@ struct ms_posix_fs {
 	int rootfd;             /* O_DIRECTORY descriptor of the root */
 	pthread_mutex_t mu;     /* guards lockfd */
 	int lockfd;             /* MS_POSIX_LOCKDIR, opened on first lock */
+	uint64_t root_dev;      /* the root's identity: every handle on */
+	uint64_t root_ino;      /* one root shares the lock gates */
 	char root[1024];        /* OS path, for native names and logs */
 };
 

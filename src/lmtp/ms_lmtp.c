@@ -292,8 +292,18 @@ data_feed(struct lmtp_sess *s, const unsigned char *p, size_t n, int *done)
 			}
 			break;
 		case DOT_MID:
-			if (c == '\r')
-				s->dot = DOT_CR;
+			if (c != '\r') {
+				/* the bulk of a message: jump to its next CR */
+				const unsigned char *cr = memchr(p + i, '\r',
+								 n - i);
+
+				if (cr == NULL) {
+					i = n - 1;
+					break;
+				}
+				i = (size_t)(cr - p);
+			}
+			s->dot = DOT_CR;
 			break;
 		case DOT_CR:
 			s->dot = c == '\n' ? DOT_BOL :
