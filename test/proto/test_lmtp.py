@@ -672,15 +672,22 @@ class PostfixMaps(ProtoTest):
         self.srv2.cleanup()
         super().tearDown()
 
-    def main_cf(self):
+    def snippet(self, section):
+        """The first indented block of a section of docs/postfix.md."""
         with open(self.DOC) as f:
-            sec = f.read().split("## main.cf")[1].split("\n\n", 1)[1]
-        block = []
+            sec = f.read().split("## %s\n" % section)[1]
+        block, started = [], False
         for ln in sec.splitlines():
-            if not ln.startswith("    "):
+            if ln.startswith("    "):
+                started = True
+                block.append(ln[4:].replace("/run/msgstore",
+                                            self.srv2.dir))
+            elif started and ln.strip():
                 break
-            block.append(ln[4:].replace("/run/msgstore", self.srv2.dir))
         return "\n".join(block) + "\n"
+
+    def main_cf(self):
+        return self.snippet("main.cf")
 
     def test_lmtp_on_the_local_socket(self):
         lm = smtplib.LMTP("%s/lmtp" % self.srv2.dir)
@@ -703,6 +710,15 @@ class PostfixMaps(ProtoTest):
                                capture_output=True, timeout=30)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertNotIn(b"warning", r.stderr)
+            # the master.cf service the document adds parses too
+            with open(os.path.join(d, "master.cf"), "a") as f:
+                f.write(self.snippet("master.cf"))
+            r = subprocess.run(["postconf", "-c", d, "-P"],
+                               capture_output=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn(b"warning", r.stderr)
+            self.assertIn(b"127.0.0.1:10026/inet/mynetworks = 127.0.0.0/8",
+                          r.stdout)
         tables = set(re.findall(r"socketmap:unix:\S+:\w+", cf))
         self.assertEqual(len(tables), 2, cf)     # mailbox and access
 
