@@ -228,7 +228,8 @@ fuzz: deps $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_NAMES))
 # check-crash: the SIGKILL crash test,
 # concurrent appenders, full disk (fault back end) and simulated power loss
 # against one mailbox (test/crash/run_crash.py), and SIGKILL of the LMTP
-# service under delivery load (test/crash/run_lmtp_crash.py);
+# and IMAP services and of `msgstore deliver` under delivery and IMAP
+# load (test/crash/run_lmtp_crash.py);
 # CRASH_SECONDS for a longer run.  bench-store: store-level benchmarks
 # (bench/README.md); not part of
 # `make check`.

@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""run_lmtp_crash.py -- LMTP delivery under SIGKILL (`make check-crash`).
+"""run_lmtp_crash.py -- delivery under SIGKILL (`make check-crash`).
 
 Starts a private msgstored (test/proto/msproto.py) with an LMTP listener
 and a few accounts, runs several LMTP clients that keep delivering
-messages (one to three recipients each), and SIGKILLs the LMTP service
-process at random moments for --seconds; the master restarts it.  Every
-message carries a marker from which its exact bytes can be rebuilt.
+messages (one to three recipients each), `msgstore deliver` processes
+that deliver one message each, and IMAP clients that read and flag mail
+at the same time; for --seconds it SIGKILLs, at random moments, the
+LMTP service, the IMAP service (the master restarts both) and some of
+the deliver processes.  Every message carries a marker from which its
+exact bytes can be rebuilt.
 
 Then, with the server restarted cleanly:
   - `msgstore check` passes;
-  - every (marker, recipient) that got a 250 after DATA is in that
-    recipient's INBOX exactly once;
+  - every (marker, recipient) that got a 250 after DATA (or a deliver
+    process that exited 0) is in that recipient's INBOX exactly once;
+  - UIDs in every INBOX are strictly increasing;
   - no marker is in any mailbox twice, and every stored message is whole
     (its bytes are exactly the message sent, after the delivery header).
 A message whose reply was lost to a kill may be there or not: what the
@@ -101,7 +105,94 @@ class Client(threading.Thread):
             self.one(seq)
 
 
-def lmtp_pid(master):
+class Deliverer(threading.Thread):
+    """`msgstore deliver` one message at a time; some are SIGKILLed."""
+
+    def __init__(self, n, srv, users, stop, seed):
+        super().__init__(daemon=True)
+        self.n, self.srv, self.users, self.stop = n, srv, users, stop
+        self.rng = random.Random(seed)
+        self.acked = []
+        self.killed = 0
+        self.proc = None
+
+    def run(self):
+        seq = 0
+        while not self.stop.is_set():
+            seq += 1
+            marker = "d%d-%d" % (self.n, seq)
+            u = self.rng.choice(self.users)
+            self.proc = subprocess.Popen(
+                [self.srv.cli, "-c", self.srv.conf, "deliver", u.name],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL)
+            kill = self.rng.random() < 0.3
+            try:
+                self.proc.stdin.write(body_of(marker))
+                self.proc.stdin.close()
+            except OSError:
+                pass
+            if kill:
+                # at some point of its delivery (or before it started)
+                time.sleep(self.rng.uniform(0, 0.015))
+                self.proc.kill()
+                self.killed += 1
+            if self.proc.wait(60) == 0 and not kill:
+                self.acked.append((marker, u.name))
+
+    def halt(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+class Reader(threading.Thread):
+    """An IMAP client reading and flagging mail while deliveries go on;
+    a killed IMAP service costs it a reconnect."""
+
+    def __init__(self, srv, users, stop, seed):
+        super().__init__(daemon=True)
+        self.srv, self.users, self.stop = srv, users, stop
+        self.rng = random.Random(seed)
+        self.ops = 0
+        self.broken = []           # whole-message check failures
+
+    def session(self):
+        u = self.rng.choice(self.users)
+        c = imaplib.IMAP4(self.srv.host, self.srv.port_of("imap"),
+                          timeout=20)
+        try:
+            c.login(u.name, u.password)
+            typ, d = c.select("INBOX")
+            n = int(d[0])
+            for _ in range(20):
+                if self.stop.is_set() or n == 0:
+                    break
+                k = self.rng.randint(1, n)
+                typ, d = c.fetch(str(k), "(BODY.PEEK[])")
+                m = d[0][1] if d and isinstance(d[0], tuple) else b""
+                i = m.find(b"X-Marker: ")
+                if i >= 0:
+                    mk = m[i + 10:m.find(b"\r\n", i)].decode()
+                    if not m.endswith(body_of(mk)):
+                        self.broken.append(mk)
+                c.store(str(k), "+FLAGS", "(\\Seen)")
+                self.ops += 2
+        finally:
+            try:
+                c.logout()
+            except (OSError, imaplib.IMAP4.error):
+                pass
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self.session()
+            except (OSError, EOFError, imaplib.IMAP4.error):
+                time.sleep(0.05)
+
+
+def service_pid(master, service):
     for k in subprocess.run(["pgrep", "-P", str(master)],
                             capture_output=True, text=True).stdout.split():
         try:
@@ -110,31 +201,34 @@ def lmtp_pid(master):
         except OSError:
             continue
         if b"--service" in argv and \
-                argv[argv.index(b"--service") + 1] == b"lmtp":
+                argv[argv.index(b"--service") + 1] == service.encode():
             return int(k)
     return None
 
 
 def stored(srv, user):
-    """{marker: [message bytes, ...]} of user's INBOX."""
+    """{marker: [message bytes, ...]} of user's INBOX, and whether the
+    UIDs are strictly increasing."""
     c = imaplib.IMAP4(srv.host, srv.port, timeout=60)
     out = {}
+    uids = []
     try:
         c.login(user.name, user.password)
         typ, d = c.select("INBOX", readonly=True)
         if int(d[0]) == 0:
-            return out
-        typ, d = c.fetch("1:*", "(BODY.PEEK[])")
+            return out, True
+        typ, d = c.fetch("1:*", "(UID BODY.PEEK[])")
         for x in d:
             if not isinstance(x, tuple):
                 continue
+            uids.append(int(x[0].split(b"UID ")[1].split()[0]))
             m = x[1]
             i = m.find(b"X-Marker: ")
             key = m[i + 10:m.find(b"\r\n", i)].decode() if i >= 0 else "?"
             out.setdefault(key, []).append(m)
     finally:
         c.logout()
-    return out
+    return out, all(a < b for a, b in zip(uids, uids[1:]))
 
 
 def main():
@@ -167,32 +261,51 @@ def main():
         stop = threading.Event()
         clients = [Client(i, port, users, stop, rng.random())
                    for i in range(args.clients)]
-        for c in clients:
-            c.start()
+        deliverers = [Deliverer(i, srv, users, stop, rng.random())
+                      for i in range(2)]
+        readers = [Reader(srv, users, stop, rng.random()) for _ in range(2)]
+        for t in clients + deliverers + readers:
+            t.start()
         end = time.time() + args.seconds
+        ikills = 0
         while time.time() < end:
             time.sleep(rng.uniform(0.2, 1.2))
-            pid = lmtp_pid(srv.proc.pid)
+            which = "imap" if rng.random() < 0.3 else "lmtp"
+            pid = service_pid(srv.proc.pid, which)
             if pid:
                 os.kill(pid, signal.SIGKILL)
-                kills += 1
+                if which == "imap":
+                    ikills += 1
+                else:
+                    kills += 1
         stop.set()
-        for c in clients:
-            c.join(60)
+        for t in clients + deliverers + readers:
+            t.join(60)
+        for t in deliverers:
+            t.halt()
         # let the restarted service settle, then stop cleanly
         time.sleep(1)
         srv.stop()
         r = srv.run_cli(["check"], check=False)
-        check(r.returncode == 0, "msgstore check after %d kills" % kills,
+        check(r.returncode == 0, "msgstore check after %d LMTP, %d IMAP "
+              "and %d deliver kills" % (kills, ikills,
+                                        sum(t.killed for t in deliverers)),
               r.stdout.decode(errors="replace")[-2000:])
         srv.start()
-        acked = [a for c in clients for a in c.acked]
+        acked = [a for c in clients + deliverers for a in c.acked]
         sent = sum(c.sent for c in clients)
-        print("crash-lmtp: seed %d, %d messages sent, %d deliveries "
-              "acknowledged, %d kills" % (seed, sent, len(acked), kills))
+        print("crash-lmtp: seed %d, %d LMTP messages sent, %d deliveries "
+              "acknowledged, %d IMAP operations" % (
+                  seed, sent, len(acked), sum(t.ops for t in readers)))
         check(kills >= 3 and len(acked) >= 20, "enough load and kills",
               "(%d kills, %d acks)" % (kills, len(acked)))
-        have = {u.name: stored(srv, u) for u in users}
+        bad_reads = [m for t in readers for m in t.broken]
+        check(not bad_reads, "IMAP read only whole messages meanwhile",
+              repr(bad_reads[:5]))
+        got = {u.name: stored(srv, u) for u in users}
+        have = {u: v[0] for u, v in got.items()}
+        check(all(v[1] for v in got.values()),
+              "UIDs strictly increase in every mailbox")
         missing = [(m, u) for m, u in acked if m not in have[u]]
         check(not missing, "every acknowledged delivery is stored",
               repr(missing[:5]))
