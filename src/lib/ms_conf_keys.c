@@ -137,17 +137,17 @@ const struct ms_conf_key ms_conf_keys[] = {
 		"IMAP over implicit TLS listener (\"\" = off)"),
 
 	/* ---- pop3 ---- */
-	MS_CONF_KEY_STR("pop3.listen", "",
+	MS_CONF_KEY_STR("pop3.listen", "127.0.0.1:1110",
 		"POP3 (STLS) listener (\"\" = off)"),
 	MS_CONF_KEY_SECS("pop3.login_delay", "0s", 0, 86400,
 		"least time between two POP3 logins of one account"),
 
 	/* ---- pop3s ---- */
-	MS_CONF_KEY_STR("pop3s.listen", "",
+	MS_CONF_KEY_STR("pop3s.listen", "127.0.0.1:1995",
 		"POP3 over implicit TLS listener (\"\" = off)"),
 
 	/* ---- lmtp ---- */
-	MS_CONF_KEY_STR("lmtp.listen", "",
+	MS_CONF_KEY_STR("lmtp.listen", "127.0.0.1:2424",
 		"LMTP listener (\"\" = off)"),
 	MS_CONF_KEY_STR("lmtp.socket", "",
 		"LMTP on a local (Unix) socket path (\"\" = off)"),
