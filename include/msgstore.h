@@ -32,9 +32,10 @@
  * open the store's files can do everything here.  ms_api_may_manage()
  * says whether the process is the superuser or the store's owner, and
  * the msgstore command refuses to manage a store otherwise.
- * Authenticated management by store accounts with the MANAGE flag
- * arrives with the HTTP service, which checks the flag before calling
- * these functions.
+ * Management by a store account with the MANAGE flag authenticating
+ * with its password goes through a front end that owns the store (the
+ * HTTP service): it calls ms_api_manage_login() first and these
+ * functions only when that says yes.
  *
  * The version strings: MS_VERSION is the release number every program
  * prints for --version.  The build description names the version, the
@@ -155,6 +156,18 @@ void ms_api_close(struct ms_api *api);
  * msgstore command refuses to manage a store when this says no.
  */
 int ms_api_may_manage(struct ms_api *api, struct ms_api_err *err);
+
+/*
+ * May the store account `account` manage this store, proven by its
+ * password: 1 when the account exists, has the MANAGE flag, is not
+ * DISABLED and the password is right; 0 otherwise (unknown account,
+ * wrong password, no flag: one answer for all, MS_API_E_PERM in err, so
+ * a caller cannot probe which); -1 with err when the store cannot tell
+ * now (MS_API_E_TEMP, MS_API_E_CORRUPT).  Throttling repeated failures
+ * is the caller's (the server's login throttling).
+ */
+int ms_api_manage_login(struct ms_api *api, const char *account,
+			const char *password, struct ms_api_err *err);
 
 /* The configuration in use (owned by the handle or the caller). */
 const struct ms_conf *ms_api_conf(const struct ms_api *api);

@@ -1031,6 +1031,38 @@ ms_api_may_manage(struct ms_api *api, struct ms_api_err *err)
 	return rc;
 }
 
+int
+ms_api_manage_login(struct ms_api *api, const char *account,
+		    const char *password, struct ms_api_err *err)
+{
+	struct ms_acct *a;
+	struct ms_err e;
+	int rc;
+
+	if (account == NULL || password == NULL)
+		return api_fail(err, MS_API_E_PARAMS, "no account or password");
+	if (ms_acct_open(api->st, account, &a, &e) < 0) {
+		if (e.cls != MS_E_NOTFOUND && e.cls != MS_E_PARAMS)
+			return api_err(err, &e, 0);
+		api_fail(err, MS_API_E_PERM, "not allowed to manage");
+		return 0;
+	}
+	rc = ms_acct_check_password(a, password, &e);
+	if (rc < 0) {
+		ms_acct_close(a);
+		return api_err(err, &e, 0);
+	}
+	if (rc == 1 && (ms_acct_flags(a) & MS_AF_MANAGE) &&
+	    !(ms_acct_flags(a) & MS_AF_DISABLED)) {
+		ms_acct_close(a);
+		api_ok(err);
+		return 1;
+	}
+	ms_acct_close(a);
+	api_fail(err, MS_API_E_PERM, "not allowed to manage");
+	return 0;
+}
+
 /* ======================================================================
  * Forwarding (ms_fwd.c does the work)
  * ====================================================================== */
