@@ -11,6 +11,7 @@
 #   make fuzz            every fuzz target for FUZZ_SECONDS each
 #   make check-crash     the store crash test (SIGKILL, full disk, power loss)
 #   make bench-store     store benchmarks (bench/README.md)
+#   make load-limits     10,000 connections, stuck and slow clients, memory
 #   make descrip         regenerate descrip.mms from src/sources.list
 
 .SUFFIXES:
@@ -250,6 +251,14 @@ $(B)/bench/bench_store: bench/bench_store.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# load-limits: 10,000 IDLE connections, a client that reads nothing and
+# clients sending a byte a second against one msgstored, with its memory
+# reported (bench/load_limits.py; LIMITS_ARGS="--conns 2000" for less).
+LIMITS_ARGS ?=
+load-limits: deps all $(B)/bench/bench_imap
+	$(PYTHON) bench/load_limits.py --bin $(B)/bin --bench-bin $(B)/bench \
+		$(LIMITS_ARGS)
+
 BENCH_ARGS ?=
 bench-store: $(B)/bench/bench_store
 	$(B)/bench/bench_store $(BENCH_ARGS)
@@ -367,6 +376,6 @@ clean:
 FORCE:
 .PHONY: all check check-asan unit plat cli proto api-example install deps lint headers extnames \
 	clang-build vms-l1 fuzz fuzz-smoke fuzz-replay descrip run clean FORCE \
-	check-crash bench-store bench check-clients
+	check-crash bench-store bench check-clients load-limits
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
