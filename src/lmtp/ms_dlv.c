@@ -130,8 +130,8 @@ seen(struct walk *w, const char *addr)
 	if (w->nseen == MS_DLV_MAX_TARGETS * 2)
 		return 1;
 	if (w->seen == NULL)
-		w->seen = MS_PNEW(w->pool, const char *,
-				  MS_DLV_MAX_TARGETS * 2);
+		w->seen = ms_xcalloc(MS_DLV_MAX_TARGETS * 2,
+				     sizeof(*w->seen));
 	w->seen[w->nseen++] = ms_pstrdup(w->pool, addr);
 	return 0;
 }
@@ -191,7 +191,7 @@ add_local(struct walk *w, const char *addr, const char *folder)
 		for (i = 0; i < r->nlocal; i++)
 			if (strcmp(r->local[i].account, ms_acct_name(a)) == 0)
 				break;
-		if (i == r->nlocal) {
+		if (i == r->nlocal && r->nlocal < MS_DLV_MAX_TARGETS) {
 			t = &r->local[r->nlocal++];
 			t->account = ms_pstrdup(w->pool, ms_acct_name(a));
 			t->folder = ms_pstrdup(w->pool, folder);
@@ -323,6 +323,21 @@ walk_addr(struct walk *w, const char *addr, unsigned depth, int via_fwd)
 	return add_ext(w, addr);
 }
 
+/* Move r's targets from the walk's heap arrays into pool. */
+static void
+keep_found(struct ms_pool *pool, struct ms_dlv_rcpt *r)
+{
+	struct ms_dlv_local *local = r->local;
+	char **ext = r->ext;
+
+	r->local = MS_PNEW(pool, struct ms_dlv_local, r->nlocal + 1);
+	memcpy(r->local, local, r->nlocal * sizeof(*local));
+	r->ext = MS_PNEW(pool, char *, r->next + 1);
+	memcpy(r->ext, ext, r->next * sizeof(*ext));
+	ms_xfree(local);
+	ms_xfree(ext);
+}
+
 enum ms_dlv_st
 ms_dlv_resolve(struct ms_store *st, const char *addr, uint64_t size,
 	       struct ms_pool *pool, struct ms_dlv_rcpt *r, struct ms_err *err)
@@ -351,9 +366,12 @@ ms_dlv_resolve(struct ms_store *st, const char *addr, uint64_t size,
 	w.r = r;
 	w.size = size;
 	w.err = err;
-	r->local = MS_PNEW(pool, struct ms_dlv_local, MS_DLV_MAX_TARGETS);
-	r->ext = MS_PNEW(pool, char *, MS_DLV_MAX_TARGETS);
+	/* the walk's arrays are at their largest on the heap; the result
+	   keeps only what it found, in the caller's pool */
+	r->local = ms_xcalloc(MS_DLV_MAX_TARGETS, sizeof(*r->local));
+	r->ext = ms_xcalloc(MS_DLV_MAX_TARGETS, sizeof(*r->ext));
 	rc = walk_addr(&w, a, 0, 0);
+	keep_found(pool, r);
 	if (rc == MS_DLV_OK && w.nfound == 0) {
 		ms_err_set(err, MS_E_LIMIT, "Mail forwarding loop",
 			   "%s: forwarding leads nowhere (a loop)", a);
@@ -368,6 +386,7 @@ ms_dlv_resolve(struct ms_store *st, const char *addr, uint64_t size,
 	}
 	if (rc == MS_DLV_OK)
 		r->addr = ms_pstrdup(pool, w.seen[0]);
+	ms_xfree(w.seen);
 	return rc;
 }
 
