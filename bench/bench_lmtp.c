@@ -4,10 +4,16 @@
  * reply checked.
  *
  *   bench_lmtp HOST:PORT CONNS COUNT NUSERS USERFMT MSGFILE
+ *              [--first K] [--random SEED]
  *
  * COUNT messages in total over CONNS concurrent connections (a thread
- * each); message i (0-based) goes to user (i % NUSERS) + 1, named by
- * USERFMT ("lm%d@localhost"), on connection i % CONNS.  Each connection
+ * each); message i (0-based) goes to user K + (i % NUSERS) (K is 1
+ * unless --first says), named by USERFMT ("lm%d@localhost"), on
+ * connection i % CONNS.  With --random, message i goes to user
+ * K + (h(SEED, i) % NUSERS) instead: a fixed pseudo-random recipient
+ * per message, the same for every server and every thread schedule
+ * (bench/run.py's `growth` workload spreads deliveries over all the
+ * accounts of a large store this way).  Each connection
  * does what Postfix's LMTP client does with a cached connection: one
  * LHLO, then per message MAIL FROM (with SIZE= when offered) + RCPT TO +
  * DATA in one write (PIPELINING), the three replies, the dot-stuffed body and ".", and the
@@ -35,6 +41,9 @@ struct bl_job {
 	unsigned long count;
 	unsigned long nusers;
 	const char *userfmt;
+	unsigned long first;            /* first user number */
+	int random;                     /* --random given */
+	uint64_t seed;
 	char *body;                     /* stuffed, ending ".\r\n" */
 	size_t body_len;
 	size_t msg_len;                 /* unstuffed CRLF size */
@@ -168,6 +177,20 @@ bl_reply(struct bl_conn *c, int want, const char *what, unsigned *ext_r)
 	}
 }
 
+/* splitmix64 of seed and i: message i's recipient under --random. */
+static unsigned long
+bl_pick(const struct bl_job *job, unsigned long i)
+{
+	uint64_t z = job->seed + (uint64_t)(i + 1) * 0x9E3779B97F4A7C15ull;
+
+	if (!job->random)
+		return job->first + i % job->nusers;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	z ^= z >> 31;
+	return job->first + (unsigned long)(z % job->nusers);
+}
+
 static void *
 bl_thread(void *arg)
 {
@@ -203,7 +226,7 @@ bl_thread(void *arg)
 
 	for (i = c->idx; i < job->count; i += job->conns) {
 		snprintf(rcpt, sizeof(rcpt), job->userfmt,
-			 (int)(i % job->nusers) + 1);
+			 (int)bl_pick(job, i));
 		len = (size_t)snprintf(cmd, sizeof(cmd),
 				       "MAIL FROM:<sender%lu@example.org>%s"
 				       "\r\nRCPT TO:<%s>\r\nDATA\r\n",
@@ -283,13 +306,25 @@ main(int argc, char **argv)
 	struct ms_thread **ts;
 	unsigned i;
 	double t0, t1;
+	int k;
 
-	if (argc != 7 || ms_plat_init(&perr) < 0) {
+	memset(&job, 0, sizeof(job));
+	job.first = 1;
+	for (k = 7; k + 1 < argc; k += 2) {
+		if (strcmp(argv[k], "--first") == 0)
+			job.first = strtoul(argv[k + 1], NULL, 10);
+		else if (strcmp(argv[k], "--random") == 0) {
+			job.random = 1;
+			job.seed = strtoull(argv[k + 1], NULL, 10);
+		} else
+			break;
+	}
+	if (argc < 7 || k != argc || job.first == 0 ||
+	    ms_plat_init(&perr) < 0) {
 		fprintf(stderr, "usage: bench_lmtp HOST:PORT CONNS COUNT NUSERS "
-			"USERFMT MSGFILE\n");
+			"USERFMT MSGFILE [--first K] [--random SEED]\n");
 		return 2;
 	}
-	memset(&job, 0, sizeof(job));
 	job.addr = argv[1];
 	job.conns = (unsigned)strtoul(argv[2], NULL, 10);
 	job.count = strtoul(argv[3], NULL, 10);

@@ -23,8 +23,23 @@ delivered --lmtp-msgs times over 1 or 8 LMTP connections, round robin to
     bench/run.py --bin build/bin --bench-bin build/bench [--runs 5]
                  [--quick] [--only select20k,envelope,lmtp8,pop3retr,...]
 
+Mixed IMAP load (mixed): --mixed-clients sessions (20; --quick 8), each
+on an account of its own (mx1..mxN@localhost) whose INBOX holds 2,000
+messages of the "small" set, pick operations at random (bench_imap
+`mixed`: SELECT, FETCH FLAGS ENVELOPE, FETCH BODY.PEEK[], STORE, APPEND,
+STORE \Deleted + EXPUNGE, IDLE + DONE, NOOP) for --mixed-seconds (20;
+--quick 8), the same seed for both servers; operations per second.
+
+Delivery as the store grows (growth): accounts g1..gN@localhost are made
+in steps (1,000, 10,000, 100,000; --quick stops at 10,000); msgstored's
+with bench_fill `accounts` (the C API, 8 threads, cheap password hashes
+for these users only), Dovecot's as one passwd-file write.  Each new
+account gets one small message (untimed), then --lmtp-msgs 32 KB messages
+go over 8 connections to recipients drawn at random (fixed seed) from all
+N accounts.
+
 Workloads: select20k select100k envelope bodies search idle idle10k
-lmtp1 lmtp8 pop3retr pop3pipe.
+lmtp1 lmtp8 pop3retr pop3pipe mixed growth.
 """
 import argparse
 import os
@@ -101,22 +116,28 @@ def run_client(bench_bin, srv, user, args, runs):
 
 
 LMTP_USERS = 100
+MIXED_FMT, MIXED_PW = "mx%d@localhost", "mx-pw-%d"
+MIXED_MSGS = 2000
+GROWTH_FMT, GROWTH_PW = "g%d@localhost", "g-pw-%d"
+GROWTH_THREADS = 8
 LMTP_FMT = "lm%d@localhost"
 POP3_MSGS = 10000
 
 
-def lmtp_message(data):
-    """One realistic ~32 KB message (multipart: text, HTML, a base64
-    attachment) from bench/gen_mail.py, without the Return-Path an MTA
-    strips before LMTP; written once into data."""
-    path = os.path.join(data, "lmtp32k.eml")
+def sample_message(data, leaf, profile, lo, hi, multipart):
+    """The first message of bench/gen_mail.py's profile between lo and hi
+    bytes (multipart/mixed or not multipart at all), its Return-Path
+    removed as an MTA strips it before LMTP; written once into data."""
+    path = os.path.join(data, leaf)
     if not os.path.exists(path):
         sys.path.insert(0, HERE)
         import gen_mail
         i = 1
         while True:
-            m = gen_mail.message(i, "realistic", 1)
-            if 31000 <= len(m) <= 33000 and b"multipart/mixed" in m:
+            m = gen_mail.message(i, profile, 1)
+            if lo <= len(m) <= hi and \
+                    (b"multipart/mixed" in m if multipart
+                     else b"multipart" not in m):
                 break
             i += 1
         if m.startswith(b"Return-Path:"):
@@ -128,11 +149,24 @@ def lmtp_message(data):
     return path
 
 
-def run_lmtp(bench_bin, srv, conns, count, msgfile):
+def lmtp_message(data):
+    """The ~32 KB multipart message of the LMTP workloads."""
+    return sample_message(data, "lmtp32k.eml", "realistic", 31000, 33000,
+                          True)
+
+
+def small_message(data):
+    """A small (1-2 KB) plain message: what each new account of the
+    growth workload gets first, untimed."""
+    return sample_message(data, "lmtp1k.eml", "small", 1000, 2000, False)
+
+
+def run_lmtp(bench_bin, srv, conns, count, msgfile, nusers=LMTP_USERS,
+             fmt=LMTP_FMT, extra=()):
     """One bench_lmtp run: (ms, msgs, bytes)."""
     cmd = [os.path.join(bench_bin, "bench_lmtp"),
            "%s:%d" % (srv.host, srv.port_of("lmtp")), str(conns),
-           str(count), str(LMTP_USERS), LMTP_FMT, msgfile]
+           str(count), str(nusers), fmt, msgfile] + list(extra)
     r = subprocess.run(cmd, capture_output=True, timeout=3600)
     out = r.stdout.decode()
     if r.returncode != 0:
@@ -243,6 +277,15 @@ def main():
     ap.add_argument("--lmtp-msgs", type=int, default=0,
                     help="messages per LMTP run (2,000; --quick 500)")
     ap.add_argument("--only", default="")
+    ap.add_argument("--mixed-clients", type=int, default=0,
+                    help="mixed: concurrent sessions (20; --quick 8)")
+    ap.add_argument("--mixed-seconds", type=int, default=0,
+                    help="mixed: seconds per run (20; --quick 8)")
+    ap.add_argument("--seed", type=int, default=7,
+                    help="mixed, growth: the random sequences' seed")
+    ap.add_argument("--growth-sizes", default="",
+                    help="growth: account counts (1000,10000,100000; "
+                    "--quick 1000,10000)")
     a = ap.parse_args()
     a.bin, a.bench_bin = os.path.abspath(a.bin), os.path.abspath(a.bench_bin)
     # 10,000 client sockets here; the server raises its own limit
@@ -262,15 +305,18 @@ def main():
     need = set(b for w, b in imap_boxes.items() if want(w))
     pop3 = [w for w in ("pop3retr", "pop3pipe") if want(w)]
     lmtp = [w for w in ("lmtp1", "lmtp8") if want(w)]
+    mixed_n = (a.mixed_clients or (8 if a.quick else 20)) \
+        if want("mixed") else 0
     sizes = {}
-    if need & {"INBOX", "Big", "Ten"} or pop3:
+    if need & {"INBOX", "Big", "Ten"} or pop3 or mixed_n:
         sizes["small"] = gen(a.data, "small",
                              big if "Big" in need else
-                             max(20000 if "INBOX" in need else 0, POP3_MSGS),
+                             max(20000 if "INBOX" in need else 0,
+                                 POP3_MSGS if pop3 else 0, MIXED_MSGS),
                              "small")
     if "Real" in need:
         sizes["real"] = gen(a.data, "real", 1000, "realistic")
-    msgfile = lmtp_message(a.data) if lmtp else None
+    msgfile = lmtp_message(a.data) if lmtp or want("growth") else None
 
     mss = msproto.Server(binary=os.path.join(a.bin, "msgstored"),
                          cli=os.path.join(a.bin, "msgstore"),
@@ -291,6 +337,8 @@ def main():
             if lmtp:
                 pairs += [(LMTP_FMT % (i + 1), "lm-pw-%d" % (i + 1))
                           for i in range(LMTP_USERS)]
+            pairs += [(MIXED_FMT % (i + 1), MIXED_PW % (i + 1))
+                      for i in range(mixed_n)]
             t = time.time()
             made = add_users(s, pairs)
             log("%s: %d accounts in %.1f s" % (s.name, len(made),
@@ -310,6 +358,13 @@ def main():
                            sizes["small"], POP3_MSGS)
             fill_dovecot(dc, popu[dc.name], "INBOX", sizes["small"],
                          POP3_MSGS)
+        for i in range(mixed_n):
+            mu = {s.name: msproto.User(MIXED_FMT % (i + 1),
+                                       MIXED_PW % (i + 1)) for s in servers}
+            fill_msgstored(mss, a.bench_bin, mu[mss.name], "INBOX",
+                           sizes["small"], MIXED_MSGS)
+            fill_dovecot(dc, mu[dc.name], "INBOX", sizes["small"],
+                         MIXED_MSGS)
         for s in servers:
             s.start()
         for s in servers:   # warm-up: Dovecot indexes its Maildirs here
@@ -343,6 +398,9 @@ def main():
                                                    res[dc.name]))
         rows += bench_lmtp(a, servers, lmtp, lmtp_msgs, msgfile)
         rows += bench_pop3(a, servers, pop3, popu)
+        rows += bench_mixed(a, servers, mixed_n)
+        if want("growth"):
+            rows += bench_growth(a, servers, msgfile)
         if want("idle"):
             n = 500 if a.quick else 2000
             mem = {s.name: idle_memory(a.bench_bin, s, users[s.name], n)
@@ -405,6 +463,122 @@ def bench_lmtp(a, servers, which, count, msgfile):
                      "%.2fx" % (m / d)))
         rows.append((what + ", MB/s", "%.1f" % (m * size / 1e6),
                      "%.1f" % (d * size / 1e6), "%.2fx" % (m / d)))
+    return rows
+
+
+def run_mixed(bench_bin, srv, clients, seconds, seed):
+    """One bench_imap mixed run: (ops/s, ops, per-operation counts)."""
+    cmd = [os.path.join(bench_bin, "bench_imap"),
+           "%s:%d" % (srv.host, srv.port), MIXED_FMT, MIXED_PW, "mixed",
+           "INBOX", str(clients), str(seconds), str(seed)]
+    r = subprocess.run(cmd, capture_output=True, timeout=seconds + 600)
+    out = r.stdout.decode()
+    if r.returncode != 0:
+        raise SystemExit("bench: mixed failed on %s (a run with errors is "
+                         "not a result):\n%s%s\n%s" % (
+                             srv.name, out, r.stderr.decode()[-3000:],
+                             srv.log_tail(20)))
+    kv = dict(x.split("=", 1) for x in out.split() if "=" in x)
+    return int(kv["ops"]) / (float(kv["ms"]) / 1000.0), kv
+
+
+def bench_mixed(a, servers, clients):
+    """The mixed IMAP load: operations per second, medians of --runs."""
+    if not clients:
+        return []
+    seconds = a.mixed_seconds or (8 if a.quick else 20)
+    for s in servers:   # untimed: Dovecot indexes the Maildirs here
+        for i in range(clients):
+            run_client(a.bench_bin, s, msproto.User(MIXED_FMT % (i + 1),
+                                                    MIXED_PW % (i + 1)),
+                       ["select_flags", "INBOX", str(MIXED_MSGS)], 1)
+    mss, dc = servers
+    res = {s.name: [] for s in servers}
+    for run in range(a.runs):
+        for s in servers:
+            rate, kv = run_mixed(a.bench_bin, s, clients, seconds,
+                                 a.seed + run)
+            res[s.name].append(rate)
+            log("mixed run %d on %s: %.0f ops/s (%s)" % (
+                run + 1, s.name, rate, " ".join(
+                    "%s=%s" % (k, v) for k, v in sorted(kv.items())
+                    if k not in ("ms", "ops", "errors"))))
+    log("mixed (%d clients, %d s): ops/s msgstored %s, dovecot %s" % (
+        clients, seconds, ["%.0f" % x for x in res[mss.name]],
+        ["%.0f" % x for x in res[dc.name]]))
+    m, d = (statistics.median(res[mss.name]),
+            statistics.median(res[dc.name]))
+    return [("IMAP mixed load, %d clients x 2,000 msgs, %d s, ops/s" % (
+        clients, seconds), "%.0f" % m, "%.0f" % d, "%.2fx" % (m / d))]
+
+
+def grow_msgstored(srv, bench_bin, first, last):
+    """Accounts first..last through the C API (bench_fill accounts):
+    cheap PBKDF2 for these users only; the store work is the real one."""
+    r = subprocess.run([os.path.join(bench_bin, "bench_fill"), "-c",
+                        srv.conf, "--set", "auth.pbkdf2_iterations=1000",
+                        "accounts", GROWTH_FMT.replace("%d", "%lu"),
+                        GROWTH_PW.replace("%d", "%lu"), str(first),
+                        str(last), str(GROWTH_THREADS)],
+                       capture_output=True, timeout=7200)
+    if r.returncode != 0:
+        raise SystemExit("bench: bench_fill accounts failed:\n%s%s" % (
+            r.stdout.decode(), r.stderr.decode()))
+
+
+def bench_growth(a, servers, msgfile):
+    """LMTP delivery (8 connections, 32 KB) at each store size."""
+    for s in servers:
+        if s.port_of("lmtp") is None:
+            log("%s serves no LMTP: growth not measured" % s.name)
+            return []
+    sizes = [int(x) for x in a.growth_sizes.split(",") if x] or \
+        ([1000, 10000] if a.quick else [1000, 10000, 100000])
+    count = a.lmtp_msgs or (500 if a.quick else 2000)
+    small = small_message(a.data)
+    size = os.path.getsize(msgfile)
+    mss, dc = servers
+    rows, have = [], 0
+    for n in sizes:
+        made = {}
+        for s in servers:
+            t = time.time()
+            if s is mss:
+                grow_msgstored(s, a.bench_bin, have + 1, n)
+            else:
+                add_users(s, [(GROWTH_FMT % i, GROWTH_PW % i)
+                              for i in range(have + 1, n + 1)])
+            made[s.name] = time.time() - t
+            t = time.time()
+            # untimed: each new account gets one small message
+            run_lmtp(a.bench_bin, s, 8, n - have, small, n - have,
+                     GROWTH_FMT, ["--first", str(have + 1)])
+            log("growth: %s: accounts %d..%d made in %.1f s (%.0f/s), "
+                "first messages in %.1f s" % (
+                    s.name, have + 1, n, made[s.name],
+                    (n - have) / made[s.name], time.time() - t))
+        res = {s.name: [] for s in servers}
+        for run in range(a.runs):
+            for s in servers:
+                ms, k, _ = run_lmtp(a.bench_bin, s, 8, count, msgfile, n,
+                                    GROWTH_FMT,
+                                    ["--random", str(a.seed * 1000003 +
+                                                     n + run)])
+                res[s.name].append(k / (ms / 1000.0))
+        log("growth at %d accounts (%d msgs/run): msgs/s msgstored %s, "
+            "dovecot %s" % (n, count, ["%.0f" % x for x in res[mss.name]],
+                            ["%.0f" % x for x in res[dc.name]]))
+        m, d = (statistics.median(res[mss.name]),
+                statistics.median(res[dc.name]))
+        rows.append(("LMTP delivery, 8 connections, %.0f KB msgs, random "
+                     "recipients of {:,} accounts, msgs/s".format(n) %
+                     (size / 1000.0), "%.0f" % m, "%.0f" % d,
+                     "%.2fx" % (m / d)))
+        rows.append(("account creation, accounts %s..{:,}, s".format(n) %
+                     "{:,}".format(have + 1),
+                     "%.1f" % made[mss.name], "%.1f" % made[dc.name],
+                     "-"))
+        have = n
     return rows
 
 
