@@ -1078,24 +1078,22 @@ fwd_cmp(const void *a, const void *b)
 	return strcmp((*x)->addr, (*y)->addr);
 }
 
-int
-ms_fwd_list(struct ms_store *st, const char *after, size_t limit,
-	    ms_fwd_list_fn *cb, void *ctx, int *more_r, struct ms_err *err)
+/* Call file(ctx, dir, leaf, err) for every entry file under forward/;
+   0, or -1 when the walk or file failed. */
+typedef int fwd_file_fn(void *ctx, struct ms_pdir *dir, const char *leaf,
+			struct ms_err *err);
+
+static int
+fwd_walk(struct ms_store *st, struct ms_pool *pool, fwd_file_fn *file,
+	 void *ctx, struct ms_err *err)
 {
-	struct ms_pool *pool = ms_pool_create("fwd-list", 0);
 	struct ms_pfs *fs = fwd_fs(st);
 	struct names n1, n2, n3;
 	struct ms_pdir *d1 = NULL, *d2 = NULL, *d3 = NULL;
-	struct found fd;
 	char rel[32];
-	size_t i, j, k, count;
+	size_t i, j, k;
 	int rc = -1;
 
-	if (more_r != NULL)
-		*more_r = 0;
-	memset(&fd, 0, sizeof(fd));
-	fd.pool = pool;
-	fd.after = after;
 	if (names_of(fs, FWD_DIR, 1, pool, &n1, &d1, err) < 0)
 		goto out;
 	for (i = 0; i < n1.n; i++) {
@@ -1108,7 +1106,7 @@ ms_fwd_list(struct ms_store *st, const char *after, size_t limit,
 			if (names_of(fs, rel, 0, pool, &n3, &d3, err) < 0)
 				goto out;
 			for (k = 0; k < n3.n; k++)
-				if (list_file(&fd, d3, n3.v[k], err) < 0)
+				if (file(ctx, d3, n3.v[k], err) < 0)
 					goto out;
 			if (d3 != NULL)
 				ms_pdir_close(d3);
@@ -1118,6 +1116,39 @@ ms_fwd_list(struct ms_store *st, const char *after, size_t limit,
 			ms_pdir_close(d2);
 		d2 = NULL;
 	}
+	rc = 0;
+out:
+	if (d3 != NULL)
+		ms_pdir_close(d3);
+	if (d2 != NULL)
+		ms_pdir_close(d2);
+	if (d1 != NULL)
+		ms_pdir_close(d1);
+	return rc;
+}
+
+static int
+list_cb(void *ctx, struct ms_pdir *dir, const char *leaf, struct ms_err *err)
+{
+	return list_file(ctx, dir, leaf, err);
+}
+
+int
+ms_fwd_list(struct ms_store *st, const char *after, size_t limit,
+	    ms_fwd_list_fn *cb, void *ctx, int *more_r, struct ms_err *err)
+{
+	struct ms_pool *pool = ms_pool_create("fwd-list", 0);
+	struct found fd;
+	size_t i, count;
+	int rc = -1;
+
+	if (more_r != NULL)
+		*more_r = 0;
+	memset(&fd, 0, sizeof(fd));
+	fd.pool = pool;
+	fd.after = after;
+	if (fwd_walk(st, pool, list_cb, &fd, err) < 0)
+		goto out;
 	if (fd.n > 1)
 		qsort(fd.v, fd.n, sizeof(*fd.v), fwd_cmp);
 	count = fd.n;
@@ -1131,12 +1162,66 @@ ms_fwd_list(struct ms_store *st, const char *after, size_t limit,
 			break;
 	rc = 0;
 out:
-	if (d3 != NULL)
-		ms_pdir_close(d3);
-	if (d2 != NULL)
-		ms_pdir_close(d2);
-	if (d1 != NULL)
-		ms_pdir_close(d1);
 	ms_pool_destroy(&pool);
+	return rc;
+}
+
+/* ms_fwd_check's state. */
+struct check {
+	ms_fwd_bad_fn *bad;
+	void *ctx;
+	size_t entries;
+};
+
+static int
+check_cb(void *ctx, struct ms_pdir *dir, const char *leaf,
+	 struct ms_err *err)
+{
+	struct check *c = ctx;
+	struct ms_pool *scratch = ms_pool_create("fwd-check", 0);
+	char why[300];
+	struct ms_fwd *f;
+	struct fwd_loc l;
+	struct ms_err e;
+	int r;
+
+	r = read_file(dir, leaf, scratch, &f, &e);
+	if (r < 0 && e.cls != MS_E_CORRUPT) {
+		if (err != NULL)
+			*err = e;
+		ms_pool_destroy(&scratch);
+		return -1;
+	}
+	why[0] = '\0';
+	if (r < 0)
+		(void)snprintf(why, sizeof(why), "%s", e.internal);
+	else if (r == 0 && (loc_of(f->addr, &l, &e) < 0 ||
+			    strcmp(l.rel, ms_pdir_rel(dir)) != 0 ||
+			    strcmp(l.leaf, leaf) != 0))
+		(void)snprintf(why, sizeof(why), "%s/%s is not where its "
+			       "address belongs", ms_pdir_rel(dir), leaf);
+	else if (r == 0)
+		c->entries++;
+	ms_pool_destroy(&scratch);
+	if (why[0] != '\0')
+		c->bad(c->ctx, why);
+	return 0;
+}
+
+int
+ms_fwd_check(struct ms_store *st, ms_fwd_bad_fn *bad, void *ctx,
+	     size_t *entries_r, struct ms_err *err)
+{
+	struct ms_pool *pool = ms_pool_create("fwd-check", 0);
+	struct check c;
+	int rc;
+
+	c.bad = bad;
+	c.ctx = ctx;
+	c.entries = 0;
+	rc = fwd_walk(st, pool, check_cb, &c, err);
+	ms_pool_destroy(&pool);
+	if (entries_r != NULL)
+		*entries_r = c.entries;
 	return rc;
 }

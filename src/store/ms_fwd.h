@@ -156,4 +156,14 @@ int ms_fwd_list(struct ms_store *st, const char *after, size_t limit,
 		ms_fwd_list_fn *cb, void *ctx, int *more_r,
 		struct ms_err *err);
 
+/*
+ * Read every entry (for check and reconstruct): bad(ctx, why) for each
+ * damaged or misplaced one (delivery to its address fails temporarily
+ * until an admin replaces it); *entries_r (may be NULL) counts the sound
+ * ones.  0, or -1 with err when the walk cannot be done.
+ */
+typedef void ms_fwd_bad_fn(void *ctx, const char *why);
+int ms_fwd_check(struct ms_store *st, ms_fwd_bad_fn *bad, void *ctx,
+		 size_t *entries_r, struct ms_err *err);
+
 #endif /* MS_FWD_H */

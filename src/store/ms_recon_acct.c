@@ -19,6 +19,7 @@
 #include "ms_acct.h"
 #include "ms_acct_names.h"
 #include "ms_buf.h"
+#include "ms_fwd.h"
 #include "ms_log.h"
 #include "ms_mblist.h"
 #include "ms_mbox.h"
@@ -1726,6 +1727,19 @@ names_skip(void *ctx, const char *name)
 	return 0;
 }
 
+/* A damaged forwarding entry: reported by check and reconstruct alike
+   (only an admin can say what it should forward to). */
+static void
+fwd_bad(void *ctx, const char *why)
+{
+	struct rc *r = ctx;
+
+	r->acct[0] = '\0';
+	rc_item(r, NULL, "forward-damaged", 1, 0, "%s (mail to it is "
+		"deferred: `msgstore forward delete` it and add it again)",
+		why);
+}
+
 /* The partitions' counts and account name indexes: rebuilt (fix) or
    compared (check). */
 static int
@@ -1836,7 +1850,8 @@ all_accounts(struct ms_store *st, const struct ms_rc_opts *o,
 		}
 		progress(r, verb, i + 1, hs.n, &last, 0);
 	}
-	if (counts_do(r, err) < 0)
+	if (counts_do(r, err) < 0 ||
+	    ms_fwd_check(st, fwd_bad, r, NULL, err) < 0)
 		goto out;
 	if (hs.n >= (r->o->every != 0 ? r->o->every : 1))
 		progress(r, verb, hs.n, hs.n, &last, 1);

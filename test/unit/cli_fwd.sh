@@ -6,7 +6,8 @@
 # with their exit codes (65 bad address / target equal to the source /
 # more than 64 targets, 66 no such forward or target, 64 usage), hostile
 # addresses that never become paths, a damaged entry file (75, skipped
-# by list, replaced by add after delete), and `help`.
+# by list, reported by check and reconstruct, replaced by add after
+# delete), and `help`.
 #
 # Usage: sh test/unit/cli_fwd.sh [BINDIR]     (default build/bin)
 # Run from the repository root.  Prints one line per failure and a final
@@ -152,7 +153,14 @@ has show-dmg err "damaged"
 run add-dmg2 75 ms forward add damaged@example.com u@example.org
 run list-dmg 0 ms forward list --json
 json list-dmg '"damaged@example.com" not in [f["address"] for f in j["forwards"]]'
+# check and reconstruct report it (only an admin can mend it)
+run check-dmg 1 ms check --all
+has check-dmg out "forward-damaged"
+run recon-dmg 1 ms reconstruct --all
+has recon-dmg out "forward-damaged"
 run del-dmg 0 ms forward delete damaged@example.com
+run check-dmg2 0 ms check --all
+lacks check-dmg2 out "forward-damaged"
 run add-dmg3 0 ms forward add damaged@example.com u@example.org
 run show-dmg3 0 ms forward show damaged@example.com --json
 json show-dmg3 'j["targets"] == ["u@example.org"]'
