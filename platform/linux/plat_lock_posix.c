@@ -29,8 +29,9 @@
  * a new file of the same name, and the exclusion would be lost.
  *
  * Resource names ([A-Za-z0-9_$.-], up to 31) are encoded into valid
- * store leaves, so the lock directory holds only store names and ordinary
- * store tools (reconstruct, the test runner's cleanup) can walk it:
+ * store leaves, kept in 256 bucket directories "locks/<hh>/" (FNV-1a of
+ * the leaf), so the lock directories hold only store names and ordinary
+ * store tools (reconstruct, the test runner's cleanup) can walk them:
  * [a-z0-9-] stay, '_' becomes "__", an upper-case letter "_" plus the
  * lower-case letter, '$' "_0" and '.' "_1".  The encoding is one-to-one.
  */
@@ -240,17 +241,38 @@ lock_dir_fd(struct ms_posix_fs *pfs, struct ms_perr *err)
 	return fd;
 }
 
-/* Open (create) the lock file, retrying ESTALE like every other open. */
+/*
+ * Open (create) the lock file leaf in its bucket "<hh>/" of the lock
+ * directory (made on first use), retrying ESTALE like every other open.
+ * Lock files are never removed, so there is one per account and mailbox
+ * ever locked: 256 buckets keep each directory small at millions of
+ * them (one flat directory of 200,000 lock files slowed every lookup).
+ */
 static int
 open_lock_file(int dirfd, const char *leaf)
 {
-	int fd, tries = 0;
+	char path[2 * MS_PLAT_MAX_PART + 8];
+	uint32_t h = 2166136261u;       /* FNV-1a */
+	const char *p;
+	int fd, tries = 0, made = 0;
 
+	for (p = leaf; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	(void)snprintf(path, sizeof(path), "%02x/%s", (unsigned)(h & 0xff),
+		       leaf);
 	for (;;) {
-		fd = openat(dirfd, leaf, O_RDWR | O_CREAT | O_CLOEXEC |
+		fd = openat(dirfd, path, O_RDWR | O_CREAT | O_CLOEXEC |
 			    O_NOCTTY | O_NOFOLLOW, MS_POSIX_FILE_MODE);
 		if (fd >= 0)
 			return fd;
+		if (errno == ENOENT && !made) {
+			path[2] = '\0';
+			if (ms_posix_mkdirat(dirfd, path) < 0)
+				return -1;
+			path[2] = '/';
+			made = 1;
+			continue;
+		}
 		if (errno == EINTR || (errno == ESTALE && ++tries < 3))
 			continue;
 		return -1;
