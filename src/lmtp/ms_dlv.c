@@ -541,7 +541,7 @@ target_mbox(struct ms_acct *a, struct ms_pool *pool, const char *folder,
 	return &l->ents[k];
 }
 
-/* The stored form: delivery headers, then the spool. */
+/* The stored (and relayed) form: delivery headers, then the spool. */
 struct store_src {
 	const char *hdr;
 	size_t hdr_len;
@@ -675,35 +675,6 @@ ms_dlv_store_local(struct ms_store *st, const struct ms_dlv_local *t,
  * Relaying
  * ====================================================================== */
 
-/* The relayed form: the delivery header, then the spool. */
-struct relay_src {
-	const char *hdr;
-	size_t hdr_len;
-	struct ms_spool *spool;
-	uint64_t off;
-};
-
-static int
-relay_src_read(void *ctx, void *buf, size_t size, size_t *n_r,
-	       struct ms_err *err)
-{
-	struct relay_src *s = ctx;
-
-	if (s->off < s->hdr_len) {
-		size_t k = s->hdr_len - (size_t)s->off;
-
-		*n_r = k < size ? k : size;
-		memcpy(buf, s->hdr + s->off, *n_r);
-		s->off += *n_r;
-		return 0;
-	}
-	if (ms_spool_read(s->spool, s->off - s->hdr_len, buf, size, n_r,
-			  err) < 0)
-		return -1;
-	s->off += *n_r;
-	return 0;
-}
-
 enum ms_dlv_st
 ms_dlv_relay(const struct ms_relay_opts *o, const char *hdr, size_t hdr_len,
 	     const char *sender, const char *const *targets, unsigned n,
@@ -711,16 +682,16 @@ ms_dlv_relay(const struct ms_relay_opts *o, const char *hdr, size_t hdr_len,
 {
 	struct ms_relay_res *res = ms_xcalloc(n, sizeof(*res));
 	struct ms_relay_msg msg;
-	struct relay_src src;
+	struct store_src src;
 	enum ms_dlv_st st = MS_DLV_OK;
 	unsigned i, perm = n;
 
 	memset(&msg, 0, sizeof(msg));
 	src.hdr = hdr;
 	src.hdr_len = hdr_len;
-	src.spool = spool;
+	src.msg = spool;
 	src.off = 0;
-	msg.read = relay_src_read;
+	msg.read = store_src_read;
 	msg.ctx = &src;
 	msg.size = hdr_len + ms_spool_size(spool);
 	(void)ms_relay_send_opts(o, sender != NULL ? sender : "", targets, n,
