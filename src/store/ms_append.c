@@ -437,7 +437,9 @@ ms_mbox_tx_commit(struct ms_mbox_tx *tx, const struct ms_quota_hook *quota,
 	for (i = 0; i < tx->n; i++) {
 		struct tx_msg *m = &tx->msgs[i];
 
-		if (ms_mb_keywords_map(mbox, (const char *const *)m->kw,
+		/* no keywords: the keywords file need not be read */
+		if (m->nkw > 0 &&
+		    ms_mb_keywords_map(mbox, (const char *const *)m->kw,
 				       m->nkw, &logbuf, &items[i].keywords,
 				       &defined, err) < 0)
 			goto out;
