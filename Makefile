@@ -30,7 +30,7 @@ FUZZ_SMOKE_RUNS ?= 20000
 LIST      := src/sources.list
 listed     = $(shell awk '!/^\#/ && NF == 2 && $$1 ~ /$(1)/ { print $$2 }' $(LIST))
 # Only files that exist are built; tools/lint_tree.sh fails if one is missing.
-CORE_SRC  := $(wildcard $(call listed,^(lib|mime|store|net|auth|imap|pop3|lmtp|sieve|poppassd|http|cli|migrate|server)$$))
+CORE_SRC  := $(wildcard $(call listed,^(lib|mime|store|net|auth|imap|pop3|lmtp|sieve|managesieve|poppassd|http|cli|migrate|server)$$))
 PLAT_SRC  := $(wildcard $(call listed,^plat_(common|linux)$$))
 VMS_SRC   := $(call listed,^plat_vms$$)
 LIB_SRC   := $(CORE_SRC) $(PLAT_SRC)
@@ -48,7 +48,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CORE_CFLAGS := -std=c99 -pedantic $(WARN) $(OPT) $(SAN) $(INCLUDES)
 PLAT_CFLAGS := -std=c99 $(WARN) $(OPT) $(SAN) $(INCLUDES) -D_GNU_SOURCE
 LDFLAGS   ?=
-LDLIBS    := -lssl -lcrypto -lsasl2 -lz -lpthread
+LDLIBS    := -lssl -lcrypto -lsasl2 -lpcre2-8 -lz -lpthread
 
 LIB       := $(B)/lib/libmsgstore.a
 obj        = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -309,6 +309,7 @@ cli: $(BINS)
 	sh test/unit/cli_store.sh $(B)/bin
 	sh test/unit/cli_recon.sh $(B)/bin
 	sh test/unit/cli_fwd.sh $(B)/bin
+	sh test/unit/cli_sieve.sh $(B)/bin
 
 # Protocol tests: a real msgstored on loopback ports, driven by Python's
 # imaplib and raw sockets (test/proto; --target dovecot runs the same

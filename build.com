@@ -57,8 +57,9 @@ $ dbg = "/OPTIMIZE"
 $ if debug then dbg = "/DEBUG/NOOPTIMIZE"
 $! (tools/gen_descrip.py --check keeps this list equal to the src/ folders)
 $ incl = "[.SRC.AUTH],[.SRC.CLI],[.SRC.IMAP],[.SRC.LIB],[.SRC.LMTP]," + -
-	"[.SRC.MIME],[.SRC.NET],[.SRC.POP3],[.SRC.POPPASSD],[.SRC.SERVER]," + -
-	"[.SRC.STORE],[.PLATFORM.INCLUDE],[.INCLUDE]"
+	"[.SRC.MANAGESIEVE],[.SRC.MIME],[.SRC.NET],[.SRC.POP3]," + -
+	"[.SRC.POPPASSD],[.SRC.SERVER],[.SRC.SIEVE],[.SRC.STORE]," + -
+	"[.PLATFORM.INCLUDE],[.INCLUDE]"
 $ ccq = "/STANDARD=C99/NAMES=(AS_IS,SHORTENED)/FLOAT=IEEE_FLOAT" + -
 	"/WARNINGS=(ENABLE=LEVEL4)/NOLIST" + dbg + -
 	"/DEFINE=(_LARGEFILE,_USE_STD_STAT,_POSIX_EXIT,_SOCKADDR_LEN," + -

@@ -577,4 +577,64 @@ int ms_api_forward_list(struct ms_api *api, const char *after, size_t limit,
 			ms_api_fwd_fn *cb, void *ctx, int *more_r,
 			struct ms_api_err *err);
 
+/* ======================================================================
+ * Sieve scripts (src/sieve/ms_sieve_store.h does the work)
+ * ====================================================================== */
+
+/*
+ * An account's Sieve scripts, as ManageSieve manages them: names are
+ * 1..128 octets of UTF-8 without controls, NUL, '/' or '\\' (refused
+ * with MS_API_E_PARAMS, never truncated); at most one script is active.
+ * MS_API_E_NOUSER when the account does not exist.
+ */
+
+/* One script of a listing. */
+struct ms_api_sieve {
+	const char *name;
+	uint64_t size;
+	int active;
+};
+
+/* Called for each script in name order; non-zero stops the listing. */
+typedef int ms_api_sieve_fn(void *ctx, const struct ms_api_sieve *s);
+int ms_api_sieve_list(struct ms_api *api, const char *account,
+		      ms_api_sieve_fn *cb, void *ctx, struct ms_api_err *err);
+
+/* The text of script name: 0 and *text_r (NUL ended, *len_r bytes; free
+   with ms_api_free()), or 1 when there is no such script. */
+int ms_api_sieve_get(struct ms_api *api, const char *account,
+		     const char *name, char **text_r, size_t *len_r,
+		     struct ms_api_err *err);
+
+/*
+ * Store text as script name (replacing one of that name atomically; an
+ * active script stays active).  A script that does not compile is
+ * MS_API_E_PARAMS with "line L: message" in err->user; over
+ * sieve.max_script_size, sieve.max_scripts or sieve.quota is
+ * MS_API_E_OVERQUOTA.
+ */
+int ms_api_sieve_put(struct ms_api *api, const char *account,
+		     const char *name, const char *text, size_t len,
+		     struct ms_api_err *err);
+
+/* Activate name (re-checked: MS_API_E_PARAMS when it does not compile),
+   or with name "" deactivate.  MS_API_E_NOTFOUND: no such script. */
+int ms_api_sieve_activate(struct ms_api *api, const char *account,
+			  const char *name, struct ms_api_err *err);
+
+/* Delete name: MS_API_E_NOTFOUND, MS_API_E_PERM for the active one. */
+int ms_api_sieve_delete(struct ms_api *api, const char *account,
+			const char *name, struct ms_api_err *err);
+
+/* Rename (the active script stays active): MS_API_E_NOTFOUND,
+   MS_API_E_EXISTS. */
+int ms_api_sieve_rename(struct ms_api *api, const char *account,
+			const char *from, const char *to,
+			struct ms_api_err *err);
+
+/* Compile-check text without storing it: 0, or -1 with "line L:
+   message" (or the message alone) in msg (size bytes).  Thread safe. */
+int ms_api_sieve_check(const char *text, size_t len, char *msg,
+		       size_t size);
+
 #endif /* MS_MSGSTORE_H */

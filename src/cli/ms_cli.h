@@ -45,6 +45,8 @@ extern const struct ms_cli_cmd ms_cli_mbox_cmds[];
 extern const struct ms_cli_cmd ms_cli_deliver_cmds[];
 extern const struct ms_cli_cmd ms_cli_recon_cmds[];
 extern const struct ms_cli_cmd ms_cli_fwd_cmds[];
+extern const struct ms_cli_cmd ms_cli_queue_cmds[];
+extern const struct ms_cli_cmd ms_cli_sieve_cmds[];
 
 /* ---- helpers the store command groups share (ms_cli_acct.c) ---- */
 

@@ -36,6 +36,8 @@ static const struct ms_cli_cmd *const cli_groups[] = {
 	ms_cli_mbox_cmds,
 	ms_cli_deliver_cmds,
 	ms_cli_fwd_cmds,
+	ms_cli_queue_cmds,
+	ms_cli_sieve_cmds,
 	ms_cli_recon_cmds,
 	ms_cli_conf_cmds,
 	NULL

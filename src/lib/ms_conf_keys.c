@@ -54,6 +54,25 @@ const struct ms_conf_key ms_conf_keys[] = {
 	MS_CONF_KEY_UINT("deliver.max_hops", "50", 1, 1000,
 		"Received/Delivered-To fields beyond which mail loops"),
 
+	/* ---- sieve ---- */
+	MS_CONF_KEY_UINT("sieve.max_scripts", "20", 1, 10000,
+		"most Sieve scripts one account may keep"),
+	MS_CONF_KEY_SIZE("sieve.max_script_size", "1M", 1, 1048576,
+		"largest Sieve script (never above 1M)"),
+	MS_CONF_KEY_SIZE("sieve.quota", "10M", 1, 0,
+		"bytes all of one account's Sieve scripts may take"),
+	MS_CONF_KEY_ENUM("sieve.redirect_sender", "original",
+		"original|user|null",
+		"envelope sender of redirected mail"),
+	MS_CONF_KEY_BOOL("sieve.enabled", "yes",
+		"run Sieve scripts at delivery"),
+	MS_CONF_KEY_LIST("sieve.before", "", NULL,
+		"site script files run before the user's script"),
+	MS_CONF_KEY_LIST("sieve.after", "", NULL,
+		"site script files run after the user's script"),
+	MS_CONF_KEY_STR("sieve.global_dir", "",
+		"directory of scripts for include :global (\"\" = none)"),
+
 	/* ---- auth ---- */
 	MS_CONF_KEY_UINT("auth.pbkdf2_iterations", "100000", 1000, 100000000,
 		"PBKDF2-SHA256 iterations for new password hashes"),
@@ -175,6 +194,10 @@ const struct ms_conf_key ms_conf_keys[] = {
 		"wait for the connection and for each smart host reply"),
 	MS_CONF_KEY_SECS("relay.max_time", "5m", 1, 86400,
 		"longest one relayed transaction may take"),
+	MS_CONF_KEY_SECS("relay.queue_interval", "60s", 0, 86400,
+		"seconds between outbound queue runs (0 = no runner)"),
+	MS_CONF_KEY_SECS("relay.queue_lifetime", "5d", 60, 31536000,
+		"queued outbound mail older than this bounces"),
 
 	/* ---- managesieve ---- */
 	MS_CONF_KEY_STR("managesieve.listen", "",

@@ -12,7 +12,9 @@
 #include "ms_dlv.h"
 #include "ms_acct.h"
 #include "ms_conf.h"
+#include "ms_dlv_sieve.h"
 #include "ms_fwd.h"
+#include "ms_log.h"
 #include "ms_mblist.h"
 #include "ms_mbox.h"
 #include "ms_mem.h"
@@ -43,10 +45,11 @@ ms_dlv_reply(enum ms_dlv_st st, int quota_tempfail, struct ms_dlv_reply *r)
 		{ 554, "5.4.6", "Mail forwarding loop detected" },
 		{ 451, "4.4.0", "Forwarding is not possible now (no relay)" },
 		{ 451, "4.3.0", "Temporary failure, try again later" },
-		{ 550, "5.7.1", "Delivery not authorized" }
+		{ 550, "5.7.1", "Delivery not authorized" },
+		{ 550, "5.7.1", "Rejected by the recipient's mail filter" }
 	};
 
-	*r = tab[st <= MS_DLV_PERM ? st : MS_DLV_TEMP];
+	*r = tab[st <= MS_DLV_REJECTED ? st : MS_DLV_TEMP];
 	if (st == MS_DLV_OVERQUOTA && quota_tempfail) {
 		r->code = 452;
 		r->enh = "4.2.2";
@@ -75,12 +78,13 @@ ms_dlv_sysexit(enum ms_dlv_st st, int quota_tempfail)
 		69,     /* LOOP: EX_UNAVAILABLE */
 		75,     /* NORELAY: EX_TEMPFAIL */
 		75,     /* TEMP */
-		77      /* PERM */
+		77,     /* PERM */
+		77      /* REJECTED: EX_NOPERM */
 	};
 
 	if (ms_dlv_temporary(st, quota_tempfail))
 		return 75;
-	return tab[st <= MS_DLV_PERM ? st : MS_DLV_TEMP];
+	return tab[st <= MS_DLV_REJECTED ? st : MS_DLV_TEMP];
 }
 
 /* ======================================================================
@@ -481,26 +485,6 @@ ms_dlv_headers(struct ms_store *st, const char *rcpt, const char *sender,
 	return n;
 }
 
-/*
- * THE SIEVE HOOK.  Decides where a delivery goes.  Today it only passes
- * the requested folder through ("" = INBOX).  The Sieve issue fills it
- * in: run the account's active script against the message (envelope
- * sender, the spool), and return fileinto's folder -- or keep, discard,
- * redirect, reject, vacation, which will need a richer result than a
- * folder.  It must not do anything else until then.
- */
-static int
-sieve_hook(struct ms_acct *a, const char *sender, struct ms_spool *msg,
-	   const char *folder, const char **folder_r, struct ms_err *err)
-{
-	(void)a;
-	(void)sender;
-	(void)msg;
-	(void)err;
-	*folder_r = folder;
-	return 0;
-}
-
 /* The entry of the mailbox named folder (exact, else ignoring case),
    made first when deliver.subaddress_create allows; else INBOX. */
 static const struct ms_mbent *
@@ -541,12 +525,75 @@ target_mbox(struct ms_acct *a, struct ms_pool *pool, const char *folder,
 	return &l->ents[k];
 }
 
-/* The stored (and relayed) form: delivery headers, then the spool. */
+/*
+ * The entry of the mailbox a Sieve fileinto names (exactly), created
+ * first when create is set; a name that is not valid, does not exist or
+ * cannot be created gives INBOX and a log line (as Dovecot does): the
+ * message is never lost over a mailbox name.
+ */
+static const struct ms_mbent *
+sieve_mbox(struct ms_acct *a, struct ms_pool *pool, const char *name,
+	   int create, struct ms_mblist **l_r, struct ms_err *err)
+{
+	char canon[MS_MBNAME_MAX + 1];
+	struct ms_logctx ctx;
+	struct ms_mblist *l;
+	struct ms_err e;
+	long k = -1;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.user = ms_acct_name(a);
+	ctx.svc = "sieve";
+	if (ms_mblist_load(a, pool, &l, err) < 0)
+		return NULL;
+	*l_r = l;
+	if (ms_mbname_check(name, canon, sizeof(canon), &e) < 0) {
+		ms_log(MS_LVL_WARN, &ctx, "sieve: fileinto \"%s\": %s; into "
+		       "INBOX", name, e.internal);
+	} else if ((k = ms_mblist_find(l, canon)) < 0 && !create) {
+		ms_log(MS_LVL_WARN, &ctx, "sieve: fileinto \"%s\": no such "
+		       "mailbox; into INBOX", canon);
+	} else if (k < 0) {
+		if (ms_mblist_create(a, canon, MS_SU_NONE, NULL, NULL,
+				     &e) < 0 && e.cls != MS_E_EXISTS) {
+			if (e.cls == MS_E_TEMP) {
+				if (err != NULL)
+					*err = e;
+				return NULL;
+			}
+			ms_log(MS_LVL_WARN, &ctx, "sieve: fileinto :create "
+			       "\"%s\": %s; into INBOX", canon, e.internal);
+		} else if (ms_mblist_load(a, pool, &l, err) < 0) {
+			return NULL;
+		} else {
+			*l_r = l;
+			k = ms_mblist_find(l, canon);
+		}
+	}
+	if (k < 0)
+		k = ms_mblist_find(l, "INBOX");
+	if (k < 0) {
+		ms_err_set(err, MS_E_CORRUPT, "Temporary failure",
+			   "account %s has no INBOX: run reconstruct",
+			   ms_acct_name(a));
+		return NULL;
+	}
+	return &l->ents[k];
+}
+
+/*
+ * The stored (and relayed) form: delivery headers, then the spool -- or,
+ * after Sieve's editheader, the delivery headers, the new header section
+ * and the spool from `skip` (the old header's length) on.
+ */
 struct store_src {
 	const char *hdr;
 	size_t hdr_len;
+	const char *head;               /* NULL: none */
+	size_t head_len;
 	struct ms_spool *msg;
-	uint64_t off;           /* into hdr, then into msg */
+	uint64_t skip;
+	uint64_t off;                   /* into hdr, head, then msg */
 };
 
 static int
@@ -554,17 +601,24 @@ store_src_read(void *ctx, void *buf, size_t size, size_t *n_r,
 	       struct ms_err *err)
 {
 	struct store_src *s = ctx;
+	const char *p = NULL;
+	size_t k = 0;
 
 	if (s->off < s->hdr_len) {
-		size_t k = s->hdr_len - (size_t)s->off;
-
+		p = s->hdr + s->off;
+		k = s->hdr_len - (size_t)s->off;
+	} else if (s->off < (uint64_t)s->hdr_len + s->head_len) {
+		p = s->head + (s->off - s->hdr_len);
+		k = s->hdr_len + s->head_len - (size_t)s->off;
+	}
+	if (p != NULL) {
 		*n_r = k < size ? k : size;
-		memcpy(buf, s->hdr + s->off, *n_r);
+		memcpy(buf, p, *n_r);
 		s->off += *n_r;
 		return 0;
 	}
-	if (ms_spool_read(s->msg, s->off - s->hdr_len, buf, size, n_r,
-			  err) < 0)
+	if (ms_spool_read(s->msg, s->off - s->hdr_len - s->head_len +
+			  s->skip, buf, size, n_r, err) < 0)
 		return -1;
 	s->off += *n_r;
 	return 0;
@@ -585,64 +639,134 @@ st_of(const struct ms_err *e)
 	}
 }
 
-/* Append to the chosen mailbox of the open account a. */
-static enum ms_dlv_st
-store_in(struct ms_acct *a, const struct ms_dlv_local *t, const char *rcpt,
-	 const char *sender, struct ms_spool *msg, struct ms_dlv_result *res,
-	 struct ms_err *err)
-{
-	char hdr[2 * MS_ACCT_NAME_MAX + 64];
-	struct ms_pool *pool = ms_pool_create("dlv-store", 0);
+/* One delivery to one open account: what store_copy needs. */
+struct dlv {
+	struct ms_acct *a;
+	const struct ms_dlv_local *t;
+	struct ms_pool *pool;
 	struct ms_quota_hook hook;
-	struct ms_quota *q = NULL;
+	struct store_src src;
+	struct ms_dlv_result *res;
+};
+
+/* Append one copy c; the first one stored fills d->res. */
+static enum ms_dlv_st
+store_copy(struct dlv *d, const struct ms_dlv_copy *c, struct ms_err *err)
+{
 	struct ms_mbox *mbox = NULL;
 	struct ms_mbox_status s;
 	const struct ms_mbent *ent;
 	struct ms_mbox_src src;
 	struct ms_mblist *l;
-	struct store_src ss;
-	const char *folder;
 	enum ms_dlv_st rc = MS_DLV_TEMP;
 	uint32_t uid;
+	int r;
 
-	if (sieve_hook(a, sender, msg, t->folder, &folder, err) < 0 ||
-	    (ent = target_mbox(a, pool, folder, &l, err)) == NULL ||
-	    ms_mblist_mbox_open(a, ent->id, &mbox, err) < 0 ||
-	    ms_quota_open(a, &q, err) < 0)
+	ent = c->mailbox == NULL ?
+	      target_mbox(d->a, d->pool, d->t->folder, &l, err) :
+	      sieve_mbox(d->a, d->pool, c->mailbox, c->create, &l, err);
+	if (ent == NULL || ms_mblist_mbox_open(d->a, ent->id, &mbox, err) < 0)
 		goto out;
-	ms_quota_hook_init(q, &hook);
-	memset(&ss, 0, sizeof(ss));
-	ss.hdr = hdr;
-	ss.hdr_len = ms_dlv_headers(ms_acct_store(a), rcpt, sender, 0, hdr,
-				    sizeof(hdr));
-	ss.msg = msg;
 	src.read = store_src_read;
-	src.ctx = &ss;
-	if (ms_mbox_append_src(mbox, &src, 0, NULL, 0, 0, &hook, &uid,
-			       err) < 0) {
+	src.ctx = &d->src;
+	d->src.off = 0;
+	r = ms_mbox_append_src(mbox, &src, c->flags, c->kw, c->nkw, 0,
+			       &d->hook, &uid, err);
+	if (r < 0 && c->nkw > 0 &&
+	    (err->cls == MS_E_PARAMS || (err->cls == MS_E_LIMIT &&
+	     strcmp(err->user, MS_MBOX_ERR_NO_KEYWORD_ROOM) == 0))) {
+		/* a keyword the mailbox cannot take: store without them */
+		d->src.off = 0;
+		r = ms_mbox_append_src(mbox, &src, c->flags, NULL, 0, 0,
+				       &d->hook, &uid, err);
+	}
+	if (r < 0) {
 		rc = st_of(err);
 		goto out;
 	}
-	if (res != NULL) {
+	if (d->res != NULL && d->res->ncopies++ == 0) {
 		ms_mbox_status(mbox, &s);
-		res->uid = uid;
-		res->uidvalidity = s.uidvalidity;
-		(void)ms_strlcpy(res->mailbox, ent->name, sizeof(res->mailbox));
+		d->res->uid = uid;
+		d->res->uidvalidity = s.uidvalidity;
+		(void)ms_strlcpy(d->res->mailbox, ent->name,
+				 sizeof(d->res->mailbox));
 	}
 	rc = MS_DLV_OK;
 out:
-	if (q != NULL)
-		ms_quota_close(q);
 	if (mbox != NULL)
 		ms_mbox_close(mbox);
-	ms_pool_destroy(&pool);
+	return rc;
+}
+
+/* Run Sieve for the open account a and carry out its plan. */
+static enum ms_dlv_st
+store_in(struct ms_acct *a, const struct ms_dlv_local *t, const char *rcpt,
+	 const char *sender, const struct ms_dlv_env *env,
+	 struct ms_spool *msg, struct ms_dlv_result *res, struct ms_err *err)
+{
+	char hdr[2 * MS_ACCT_NAME_MAX + 64];
+	struct ms_dlv_sieve_in in;
+	struct ms_dlv_plan plan;
+	struct ms_quota *q = NULL;
+	struct dlv d;
+	enum ms_dlv_st rc = MS_DLV_TEMP;
+	size_t i;
+
+	memset(&d, 0, sizeof(d));
+	d.a = a;
+	d.t = t;
+	d.res = res;
+	d.pool = ms_pool_create("dlv-store", 0);
+	memset(&in, 0, sizeof(in));
+	in.a = a;
+	in.rcpt = rcpt;
+	in.orig_rcpt = env != NULL ? env->orig_rcpt : NULL;
+	in.sender = sender;
+	in.remote_ip = env != NULL ? env->remote_ip : NULL;
+	in.folder = t->folder;
+	in.msg = msg;
+	if (ms_dlv_sieve_plan(&in, d.pool, &plan, err) < 0)
+		goto out;
+	if (res != NULL)
+		res->sieve_ran = plan.sieve_ran;
+	if (plan.reject != NULL) {
+		ms_err_set(err, MS_E_PERM, plan.reject, "%s: rejected by "
+			   "Sieve script \"%s\": %s", ms_acct_name(a),
+			   plan.script, plan.reject);
+		rc = MS_DLV_REJECTED;
+		goto out;
+	}
+	d.src.hdr = hdr;
+	d.src.hdr_len = ms_dlv_headers(ms_acct_store(a), rcpt, sender, 0, hdr,
+				       sizeof(hdr));
+	d.src.msg = msg;
+	if (plan.new_head != NULL) {
+		d.src.head = plan.new_head;
+		d.src.head_len = plan.new_head_len;
+		d.src.skip = plan.head_len;
+	}
+	if (plan.ncopies > 0) {
+		if (ms_quota_open(a, &q, err) < 0)
+			goto out;
+		ms_quota_hook_init(q, &d.hook);
+	}
+	for (i = 0; i < plan.ncopies; i++)
+		if ((rc = store_copy(&d, &plan.copies[i], err)) != MS_DLV_OK)
+			goto out;
+	rc = ms_dlv_sieve_finish(&in, &plan, d.pool, err) < 0 ? MS_DLV_TEMP :
+	     MS_DLV_OK;
+out:
+	if (q != NULL)
+		ms_quota_close(q);
+	ms_pool_destroy(&d.pool);
 	return rc;
 }
 
 enum ms_dlv_st
-ms_dlv_store_local(struct ms_store *st, const struct ms_dlv_local *t,
-		   const char *rcpt, const char *sender, struct ms_spool *msg,
-		   struct ms_dlv_result *res_r, struct ms_err *err)
+ms_dlv_store_env(struct ms_store *st, const struct ms_dlv_local *t,
+		 const char *rcpt, const char *sender,
+		 const struct ms_dlv_env *env, struct ms_spool *msg,
+		 struct ms_dlv_result *res_r, struct ms_err *err)
 {
 	struct ms_acct *a;
 	enum ms_dlv_st rc;
@@ -665,10 +789,18 @@ ms_dlv_store_local(struct ms_store *st, const struct ms_dlv_local *t,
 			   "%s: account disabled", ms_acct_name(a));
 		rc = MS_DLV_DISABLED;
 	} else {
-		rc = store_in(a, t, rcpt, sender, msg, res_r, err);
+		rc = store_in(a, t, rcpt, sender, env, msg, res_r, err);
 	}
 	ms_acct_close(a);
 	return rc;
+}
+
+enum ms_dlv_st
+ms_dlv_store_local(struct ms_store *st, const struct ms_dlv_local *t,
+		   const char *rcpt, const char *sender, struct ms_spool *msg,
+		   struct ms_dlv_result *res_r, struct ms_err *err)
+{
+	return ms_dlv_store_env(st, t, rcpt, sender, NULL, msg, res_r, err);
 }
 
 /* ======================================================================
@@ -687,10 +819,10 @@ ms_dlv_relay(const struct ms_relay_opts *o, const char *hdr, size_t hdr_len,
 	unsigned i, perm = n;
 
 	memset(&msg, 0, sizeof(msg));
+	memset(&src, 0, sizeof(src));
 	src.hdr = hdr;
 	src.hdr_len = hdr_len;
 	src.msg = spool;
-	src.off = 0;
 	msg.read = store_src_read;
 	msg.ctx = &src;
 	msg.size = hdr_len + ms_spool_size(spool);

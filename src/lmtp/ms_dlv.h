@@ -19,9 +19,11 @@
  * announced) -- so an MTA learns the outcome at RCPT time.
  *
  * Storing (ms_dlv_store_local) prepends Return-Path and Delivered-To
- * (deliver.return_path, deliver.delivered_to), runs the Sieve hook and
- * appends to the mailbox with the quota reserved; it returns only after
- * the message is durable.
+ * (deliver.return_path, deliver.delivered_to), runs the account's Sieve
+ * scripts (ms_dlv_sieve.h) and carries out their plan: the copies are
+ * appended with the quota reserved, a reject refuses the message for the
+ * recipient (MS_DLV_REJECTED), redirects and replies are queued; it
+ * returns only after all of that is durable.
  *
  * Functions take the calling thread's store handle; nothing here keeps
  * state between calls.
@@ -52,7 +54,10 @@ enum ms_dlv_st {
 	MS_DLV_LOOP,            /* forwarding loop or too many hops */
 	MS_DLV_NORELAY,         /* external target and no relay.host */
 	MS_DLV_TEMP,            /* I/O, locks: try again later */
-	MS_DLV_PERM             /* refused for another permanent reason */
+	MS_DLV_PERM,            /* refused for another permanent reason */
+	MS_DLV_REJECTED         /* refused by the recipient's Sieve script
+				   (reject/ereject): 550 5.7.1 with the
+				   reason as err's user text, exit 77 */
 };
 
 /* An SMTP/LMTP reply for an outcome: "550", "5.1.1", text. */
@@ -107,16 +112,21 @@ int ms_dlv_loop_check(struct ms_store *st, const unsigned char *head,
 
 /* Where a stored message went. */
 struct ms_dlv_result {
-	uint32_t uid, uidvalidity;
+	uint32_t uid, uidvalidity;      /* of the first copy stored */
 	char mailbox[512 + 1];
+	unsigned ncopies;               /* copies stored; 0: Sieve discarded
+					   the message (or redirected it
+					   only) */
+	int sieve_ran;                  /* a Sieve script decided */
 };
 
 /*
  * Store the spooled message for one local target: Return-Path from
  * sender (NULL or "" = "<>"), Delivered-To: rcpt, into t->folder or
- * INBOX (after the Sieve hook), durably.  res_r may be NULL.  Returns the
- * outcome (MS_DLV_OK, MS_DLV_OVERQUOTA, MS_DLV_NOUSER, MS_DLV_TOOBIG,
- * MS_DLV_TEMP, ...) with err set on failure.
+ * INBOX, or where the account's Sieve scripts say, durably.  res_r may
+ * be NULL.  Returns the outcome (MS_DLV_OK, MS_DLV_OVERQUOTA,
+ * MS_DLV_NOUSER, MS_DLV_TOOBIG, MS_DLV_TEMP, MS_DLV_REJECTED with the
+ * script's reason as err's user text, ...) with err set on failure.
  */
 enum ms_dlv_st ms_dlv_store_local(struct ms_store *st,
 				  const struct ms_dlv_local *t,
@@ -124,6 +134,23 @@ enum ms_dlv_st ms_dlv_store_local(struct ms_store *st,
 				  struct ms_spool *msg,
 				  struct ms_dlv_result *res_r,
 				  struct ms_err *err);
+
+/* More about a delivery, for Sieve; any field may be NULL. */
+struct ms_dlv_env {
+	const char *orig_rcpt;          /* RCPT TO as given (envelope "to");
+					   NULL = rcpt */
+	const char *remote_ip;          /* the client (environment
+					   "remote-ip") */
+};
+
+/* ms_dlv_store_local with the delivery's environment e (may be NULL). */
+enum ms_dlv_st ms_dlv_store_env(struct ms_store *st,
+				const struct ms_dlv_local *t,
+				const char *rcpt, const char *sender,
+				const struct ms_dlv_env *e,
+				struct ms_spool *msg,
+				struct ms_dlv_result *res_r,
+				struct ms_err *err);
 
 /*
  * The delivery header lines for rcpt and sender, as configured, CRLF

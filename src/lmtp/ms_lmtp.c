@@ -167,28 +167,45 @@ static enum ms_dlv_st
 dlv_local(struct lmtp_sess *s, const struct rcpt *r, struct ms_err *e)
 {
 	struct ms_dlv_result res;
+	struct ms_dlv_env env;
 	struct ms_logctx ctx;
 	enum ms_dlv_st st;
 	unsigned i;
 
 	logctx(s, &ctx);
+	memset(&env, 0, sizeof(env));
+	env.orig_rcpt = r->given;
+	env.remote_ip = ctx.ip;
 	for (i = 0; i < r->r.nlocal; i++) {
 		const struct ms_dlv_local *t = &r->r.local[i];
 
-		st = ms_dlv_store_local(s->env->store, t, r->r.addr, s->sender,
-					s->spool, &res, e);
+		st = ms_dlv_store_env(s->env->store, t, r->r.addr, s->sender,
+				      &env, s->spool, &res, e);
 		ctx.user = t->account;
+		if (st == MS_DLV_REJECTED) {
+			ms_log(MS_LVL_INFO, &ctx, "rcpt=<%s> from=<%s> "
+			       "rejected: %s", r->r.addr, s->sender,
+			       e->internal);
+			return st;
+		}
 		if (st != MS_DLV_OK) {
 			ms_log(MS_LVL_WARN, &ctx, "rcpt=<%s> from=<%s> not "
 			       "delivered: %s", r->r.addr, s->sender,
 			       e->internal);
 			return st;
 		}
+		if (res.ncopies == 0) {
+			ms_log(MS_LVL_INFO, &ctx, "rcpt=<%s> from=<%s> size=%llu"
+			       ": not stored (Sieve)", r->r.addr, s->sender,
+			       (unsigned long long)ms_spool_size(s->spool));
+			continue;
+		}
 		ctx.mbox = res.mailbox;
 		ms_log(MS_LVL_INFO, &ctx, "rcpt=<%s> from=<%s> size=%llu "
-		       "uid=%lu: saved", r->r.addr, s->sender,
+		       "uid=%lu: saved%s", r->r.addr, s->sender,
 		       (unsigned long long)ms_spool_size(s->spool),
-		       (unsigned long)res.uid);
+		       (unsigned long)res.uid,
+		       res.ncopies > 1 ? " (and more copies)" : "");
 	}
 	return MS_DLV_OK;
 }

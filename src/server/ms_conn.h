@@ -81,6 +81,7 @@ extern const struct ms_proto ms_proto_pop3;     /* src/pop3 */
 extern const struct ms_proto ms_proto_poppassd; /* src/poppassd */
 extern const struct ms_proto ms_proto_lmtp;     /* src/lmtp */
 extern const struct ms_proto ms_proto_smap;     /* src/lmtp: socketmap */
+extern const struct ms_proto ms_proto_managesieve; /* src/managesieve */
 
 /* ---- output -------------------------------------------------------------- */
 

@@ -15,11 +15,13 @@
 #include "ms_server.h"
 #include "ms_auth.h"
 #include "ms_conf.h"
+#include "ms_dlv_sieve.h"
 #include "ms_err.h"
 #include "ms_hash.h"
 #include "ms_log.h"
 #include "ms_mem.h"
 #include "ms_opts.h"
+#include "ms_outq.h"
 #include "ms_plat.h"
 #include "ms_pool.h"
 #include "ms_tls.h"
@@ -40,7 +42,8 @@ const struct ms_srv_kind ms_srv_kinds[] = {
 	{ "lmtp.socket", "lmtp-local", "lmtp", 0, &ms_proto_lmtp },
 	{ "socketmap.listen", "socketmap", "lmtp", 0, &ms_proto_smap },
 	{ "socketmap.socket", "socketmap-local", "lmtp", 0, &ms_proto_smap },
-	{ "managesieve.listen", "managesieve", "managesieve", 0, NULL },
+	{ "managesieve.listen", "managesieve", "managesieve", 0,
+	  &ms_proto_managesieve },
 	{ "poppassd.listen", "poppassd", "poppassd", 0, &ms_proto_poppassd },
 	{ "http.listen", "http", "http", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
@@ -284,6 +287,7 @@ reload(struct ms_srv *s, const struct ms_opts *opts)
 	ms_srv_gen_unref(s, old);
 	for (i = 0; i < s->nloops; i++)
 		ms_loop_reload(s->loops[i]);
+	ms_outq_reload();
 	ms_info("service %s: configuration reloaded (generation %u)",
 		s->service, g->num);
 }
@@ -355,8 +359,15 @@ ms_srv_main(const char *service, const struct ms_srv_listener *lis,
 
 	nthreads = (unsigned)ms_conf_uint(conf, "server.threads");
 	/* delivery waits on fsync, not on the CPU: more loops overlap it */
-	if (strcmp(service, "lmtp") == 0)
+	if (strcmp(service, "lmtp") == 0) {
 		nthreads = (unsigned)ms_conf_uint(conf, "lmtp.threads");
+		ms_dlv_sieve_init();    /* the script cache, before threads */
+	}
+	/* the outbound queue (Sieve replies, redirects) runs in lmtp;
+	   started before the loops, which kick it */
+	if (strcmp(service, "lmtp") == 0 && ms_outq_start(opts, &err) < 0)
+		ms_error("service %s: outbound queue: %s", service,
+			 err.internal);
 	s.loops = ms_xcalloc(nthreads, sizeof(*s.loops));
 	threads = ms_xcalloc(nthreads, sizeof(*threads));
 	for (i = 0; i < nthreads; i++) {
@@ -398,6 +409,7 @@ ms_srv_main(const char *service, const struct ms_srv_listener *lis,
 		if (sig & MS_PSIG_RELOAD)
 			reload(&s, opts);
 	}
+	ms_outq_stop();
 	for (i = 0; i < s.nloops; i++)
 		ms_loop_stop(s.loops[i]);
 	for (i = 0; i < started; i++)

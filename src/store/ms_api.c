@@ -16,6 +16,7 @@
 #include "ms_err.h"
 #include "ms_dlv.h"
 #include "ms_fwd.h"
+#include "ms_sieve_store.h"
 #include "ms_relay.h"
 #include "ms_spool.h"
 #include "ms_log.h"
@@ -823,12 +824,13 @@ deliver_fail(struct ms_api *api, enum ms_dlv_st st, const struct ms_err *e,
 		MS_API_E_LIMIT,         /* LOOP */
 		MS_API_E_TEMP,          /* NORELAY */
 		MS_API_E_TEMP,
-		MS_API_E_PERM
+		MS_API_E_PERM,
+		MS_API_E_PERM           /* REJECTED (by Sieve): 77 */
 	};
 
 	api_err(err, e, 0);
 	if (err != NULL) {
-		err->cls = map[st <= MS_DLV_PERM ? st : MS_DLV_TEMP];
+		err->cls = map[st <= MS_DLV_REJECTED ? st : MS_DLV_TEMP];
 		err->temporary = ms_dlv_temporary(st, ms_conf_bool(api->conf,
 				 "deliver.quota_tempfail"));
 	}
@@ -1204,4 +1206,162 @@ ms_api_forward_list(struct ms_api *api, const char *after, size_t limit,
 		return api_err(err, &e, 0);
 	api_ok(err);
 	return 0;
+}
+
+/* ======================================================================
+ * Sieve scripts (ms_sieve_store.c does the work)
+ * ====================================================================== */
+
+int
+ms_api_sieve_list(struct ms_api *api, const char *account,
+		  ms_api_sieve_fn *cb, void *ctx, struct ms_api_err *err)
+{
+	struct ms_pool *pool;
+	struct ms_sieve_entry *v;
+	struct ms_api_sieve s;
+	struct ms_acct *a;
+	struct ms_err e;
+	size_t n, i;
+	int rc;
+
+	if (acct_open(api, account, &a, err) < 0)
+		return -1;
+	pool = ms_pool_create("api-sieve", 0);
+	rc = ms_sieve_list(a, pool, &v, &n, &e);
+	ms_acct_close(a);
+	if (rc < 0) {
+		ms_pool_destroy(&pool);
+		return api_err(err, &e, 0);
+	}
+	for (i = 0; i < n; i++) {
+		s.name = v[i].name;
+		s.size = v[i].size;
+		s.active = v[i].active;
+		if (cb(ctx, &s) != 0)
+			break;
+	}
+	ms_pool_destroy(&pool);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_sieve_get(struct ms_api *api, const char *account, const char *name,
+		 char **text_r, size_t *len_r, struct ms_api_err *err)
+{
+	struct ms_pool *pool;
+	struct ms_acct *a;
+	struct ms_err e;
+	char *text;
+	size_t len;
+	int r;
+
+	*text_r = NULL;
+	*len_r = 0;
+	if (acct_open(api, account, &a, err) < 0)
+		return -1;
+	pool = ms_pool_create("api-sieve", 0);
+	r = ms_sieve_get(a, name, pool, &text, &len, &e);
+	ms_acct_close(a);
+	if (r < 0) {
+		ms_pool_destroy(&pool);
+		return api_err(err, &e, 0);
+	}
+	if (r == 1) {
+		*text_r = ms_xmalloc(len + 1);
+		memcpy(*text_r, text, len + 1);
+		*len_r = len;
+	}
+	ms_pool_destroy(&pool);
+	api_ok(err);
+	return r == 1 ? 0 : 1;
+}
+
+int
+ms_api_sieve_put(struct ms_api *api, const char *account, const char *name,
+		 const char *text, size_t len, struct ms_api_err *err)
+{
+	struct ms_acct *a;
+	struct ms_err e;
+	int rc;
+
+	if (acct_open(api, account, &a, err) < 0)
+		return -1;
+	rc = ms_sieve_put(a, name, text, len, NULL, &e);
+	ms_acct_close(a);
+	if (rc < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_sieve_activate(struct ms_api *api, const char *account,
+		      const char *name, struct ms_api_err *err)
+{
+	struct ms_acct *a;
+	struct ms_err e;
+	int rc;
+
+	if (acct_open(api, account, &a, err) < 0)
+		return -1;
+	rc = ms_sieve_activate(a, name, NULL, &e);
+	ms_acct_close(a);
+	if (rc < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_sieve_delete(struct ms_api *api, const char *account,
+		    const char *name, struct ms_api_err *err)
+{
+	struct ms_acct *a;
+	struct ms_err e;
+	int rc;
+
+	if (acct_open(api, account, &a, err) < 0)
+		return -1;
+	rc = ms_sieve_delete(a, name, &e);
+	ms_acct_close(a);
+	if (rc < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_sieve_rename(struct ms_api *api, const char *account,
+		    const char *from, const char *to, struct ms_api_err *err)
+{
+	struct ms_acct *a;
+	struct ms_err e;
+	int rc;
+
+	if (acct_open(api, account, &a, err) < 0)
+		return -1;
+	rc = ms_sieve_rename(a, from, to, &e);
+	ms_acct_close(a);
+	if (rc < 0)
+		return api_err(err, &e, 0);
+	api_ok(err);
+	return 0;
+}
+
+int
+ms_api_sieve_check(const char *text, size_t len, char *msg, size_t size)
+{
+	struct ms_sieve_error cerr;
+
+	if (ms_sieve_script_check(text, len, &cerr) == 0) {
+		if (size > 0)
+			msg[0] = '\0';
+		return 0;
+	}
+	if (cerr.line > 0)
+		(void)snprintf(msg, size, "line %u: %s", cerr.line, cerr.msg);
+	else
+		(void)snprintf(msg, size, "%s", cerr.msg);
+	return -1;
 }

@@ -2,6 +2,7 @@
 #include "ms_sys.h"
 #include "ms_cu.h"
 
+extern const struct ms_cu_suite ms_suite_dlv_sieve;
 extern const struct ms_cu_suite ms_suite_imap_append;
 extern const struct ms_cu_suite ms_suite_imap_fetch;
 extern const struct ms_cu_suite ms_suite_imap_mbox;
@@ -10,10 +11,12 @@ extern const struct ms_cu_suite ms_suite_imap_search;
 extern const struct ms_cu_suite ms_suite_imap_sel;
 extern const struct ms_cu_suite ms_suite_imap_sess;
 extern const struct ms_cu_suite ms_suite_lmtp;
+extern const struct ms_cu_suite ms_suite_msv;
 extern const struct ms_cu_suite ms_suite_pop3;
 extern const struct ms_cu_suite ms_suite_ppd;
 
 const struct ms_cu_suite *const ms_cu_suites[] = {
+	&ms_suite_dlv_sieve,
 	&ms_suite_imap_append,
 	&ms_suite_imap_fetch,
 	&ms_suite_imap_mbox,
@@ -22,6 +25,7 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_imap_sel,
 	&ms_suite_imap_sess,
 	&ms_suite_lmtp,
+	&ms_suite_msv,
 	&ms_suite_pop3,
 	&ms_suite_ppd,
 	NULL

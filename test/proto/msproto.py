@@ -128,7 +128,8 @@ class Server(_Base):
     name = "msgstored"
     # every listener it gets (on an ephemeral port); port_of(kind) says
     # where, or None for a protocol msgstored does not serve yet
-    KINDS = ("imap", "imaps", "pop3", "pop3s", "lmtp", "poppassd", "socketmap")
+    KINDS = ("imap", "imaps", "pop3", "pop3s", "lmtp", "poppassd", "socketmap",
+             "managesieve")
 
     def __init__(self, binary=None, cli=None, extra_set=()):
         self.binary = binary or os.environ.get("MSGSTORED") or \
@@ -198,6 +199,21 @@ class Server(_Base):
         if folder:
             args += ["-m", folder]
         self.run_cli(args + [user.name], stdin=message)
+
+    def has_sieve(self):
+        """True when the msgstore CLI has the sieve command."""
+        r = self.run_cli(["sieve"], check=False)
+        return b"sieve put" in r.stderr + r.stdout
+
+    def sieve_install(self, user, text, name="main", activate=True):
+        """Store a Sieve script for the user (`msgstore sieve put`) and
+        make it the active one (`msgstore sieve activate`)."""
+        if isinstance(text, str):
+            text = text.encode("utf-8")
+        name_ = user.name if isinstance(user, User) else user
+        self.run_cli(["sieve", "put", name_, name], stdin=text)
+        if activate:
+            self.run_cli(["sieve", "activate", name_, name])
 
     def _reader(self):
         pat = re.compile(r"msgstored: (\w+) listening on (\S+):(\d+)")
@@ -384,7 +400,7 @@ service pop3-login {{
 DOVECOT_LMTP = """\
 protocol lmtp {{
   mail_fsync = always
-}}
+{lmtp_plugins}}}
 lmtp_rcpt_check_quota = yes
 lmtp_save_to_detail_mailbox = yes
 recipient_delimiter = +
@@ -396,6 +412,28 @@ service lmtp {{
 }}
 """
 
+# Pigeonhole (dovecot-sieve): every user's scripts in ~/sieve, the active
+# one a symlink ~/.dovecot.sieve (what ManageSieve itself maintains);
+# dovecot-lda runs Sieve too (Dovecot.deliver)
+DOVECOT_SIEVE = """\
+protocol lda {{
+  mail_plugins = $mail_plugins sieve
+}}
+plugin {{
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+{sieve_extra}}}
+"""
+
+# dovecot-managesieved: ManageSieve (protocol "sieve") on a loopback port
+DOVECOT_MANAGESIEVE = """\
+service managesieve-login {{
+  inet_listener sieve {{
+    address = 127.0.0.1
+    port = {sieve_port}
+  }}
+}}
+"""
+
 POOL_SIZE = 600
 
 
@@ -403,7 +441,7 @@ class Dovecot(_Base):
     """Debian's dovecot, run privately on loopback ports (the reference)."""
     name = "dovecot"
 
-    def __init__(self, binary=None):
+    def __init__(self, binary=None, sieve_before=None, submission_host=None):
         self.binary = binary or shutil.which("dovecot") or \
             "/usr/sbin/dovecot"
         self.lda = "/usr/lib/dovecot/dovecot-lda"
@@ -431,30 +469,53 @@ class Dovecot(_Base):
             self.pool.append(User(name, "pool-%d-secret" % i))
         self._write_passwd()
         make_cert(self.dir)
-        # pop3 and lmtp where their Debian packages are installed
+        # pop3 and lmtp where their Debian packages are installed; Sieve
+        # at delivery where Pigeonhole is (dovecot-sieve), ManageSieve
+        # (protocol "sieve") where dovecot-managesieved is
         self.protocols = ["imap"] + [
             p for p in ("pop3", "lmtp")
             if os.path.exists("/usr/lib/dovecot/%s" % p)]
+        self.sieve = os.path.exists(
+            "/usr/lib/dovecot/modules/lib90_sieve_plugin.so")
+        if self.sieve and os.path.exists("/usr/lib/dovecot/managesieve"):
+            self.protocols.append("sieve")
         ports = set()
-        while len(ports) < 5:
+        while len(ports) < 6:
             ports.add(free_port())
         (self.port, self.tls_port, self.pop3_port, self.pop3s_port,
-         self.lmtp_port) = sorted(ports)
+         self.lmtp_port, self.sieve_port) = sorted(ports)
+        # the Sieve settings the tests need: a site script run before the
+        # user's (sieve_before) and an SMTP host for what Sieve sends
+        # (vacation, redirect, reject's bounce, notify)
+        sieve_extra = ""
+        if sieve_before:
+            sieve_extra += "  sieve_before = %s\n" % sieve_before
         self.conf = os.path.join(self.dir, "dovecot.conf")
         with open(self.conf, "w") as f:
             conf = DOVECOT_CONF
+            if submission_host:
+                conf += "submission_host = %s\n" % submission_host
             if "pop3" in self.protocols:
                 conf += DOVECOT_POP3
             if "lmtp" in self.protocols:
                 conf += DOVECOT_LMTP
+            if self.sieve:
+                conf += DOVECOT_SIEVE
+            if "sieve" in self.protocols:
+                conf += DOVECOT_MANAGESIEVE
             f.write(conf.format(base=self.dir, uid=self.uid,
-                                        gid=self.gid, internal=internal,
-                                        login=login, port=self.port,
-                                        protocols=" ".join(self.protocols),
-                                        tls_port=self.tls_port,
-                                        pop3_port=self.pop3_port,
-                                        pop3s_port=self.pop3s_port,
-                                        lmtp_port=self.lmtp_port))
+                                gid=self.gid, internal=internal,
+                                login=login, port=self.port,
+                                protocols=" ".join(self.protocols),
+                                tls_port=self.tls_port,
+                                pop3_port=self.pop3_port,
+                                pop3s_port=self.pop3s_port,
+                                lmtp_port=self.lmtp_port,
+                                lmtp_plugins="  mail_plugins = "
+                                "$mail_plugins sieve\n" if self.sieve
+                                else "",
+                                sieve_extra=sieve_extra,
+                                sieve_port=self.sieve_port))
         self.proc = None
 
     def _write_passwd(self):
@@ -545,9 +606,54 @@ class Dovecot(_Base):
         if kind.rstrip("s") in ("pop3", "lmtp") and \
                 kind.rstrip("s") not in self.protocols:
             return None
+        if kind == "managesieve" and "sieve" not in self.protocols:
+            return None
         return {"imap": self.port, "imaps": self.tls_port,
                 "pop3": self.pop3_port, "pop3s": self.pop3s_port,
-                "lmtp": self.lmtp_port}.get(kind)
+                "lmtp": self.lmtp_port,
+                "managesieve": self.sieve_port}.get(kind)
+
+    def home(self, user):
+        """The user's home (userdb default_fields), made if missing."""
+        name = user.name if isinstance(user, User) else user
+        h = os.path.join(self.dir, "mail", name)
+        if not os.path.isdir(h):
+            os.makedirs(h, exist_ok=True)
+            if os.geteuid() == 0:
+                os.chown(h, self.uid, self.gid)
+        return h
+
+    def has_sieve(self):
+        return self.sieve
+
+    def sieve_install(self, user, text, name="main", activate=True):
+        """What ManageSieve's PUTSCRIPT + SETACTIVE leave on disk:
+        ~/sieve/NAME.sieve and the symlink ~/.dovecot.sieve to it.  Any
+        compiled binary of an older version is removed, so Pigeonhole
+        cannot take it for current (it compares modification times)."""
+        if isinstance(text, str):
+            text = text.encode("utf-8")
+        h = self.home(user)
+        d = os.path.join(h, "sieve")
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, name + ".sieve")
+        with open(path + ".tmp", "wb") as f:
+            f.write(text)
+        os.rename(path + ".tmp", path)
+        try:
+            os.unlink(os.path.join(d, name + ".svbin"))
+        except FileNotFoundError:
+            pass
+        link = os.path.join(h, ".dovecot.sieve")
+        if activate:
+            if os.path.lexists(link):
+                os.unlink(link)
+            os.symlink(os.path.join("sieve", name + ".sieve"), link)
+        if os.geteuid() == 0:
+            for x in (d, path):
+                os.chown(x, self.uid, self.gid)
+            if activate:
+                os.lchown(link, self.uid, self.gid)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

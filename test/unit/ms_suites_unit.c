@@ -26,7 +26,9 @@ extern const struct ms_cu_suite ms_suite_mime;
 extern const struct ms_cu_suite ms_suite_mime_bin;
 extern const struct ms_cu_suite ms_suite_mproc;
 extern const struct ms_cu_suite ms_suite_mrecov;
+extern const struct ms_cu_suite ms_suite_msv_parse;
 extern const struct ms_cu_suite ms_suite_opts;
+extern const struct ms_cu_suite ms_suite_outq;
 extern const struct ms_cu_suite ms_suite_passwd;
 extern const struct ms_cu_suite ms_suite_pool;
 extern const struct ms_cu_suite ms_suite_pop3_parse;
@@ -36,8 +38,18 @@ extern const struct ms_cu_suite ms_suite_quota;
 extern const struct ms_cu_suite ms_suite_recon;
 extern const struct ms_cu_suite ms_suite_relay;
 extern const struct ms_cu_suite ms_suite_rfc2047;
+extern const struct ms_cu_suite ms_suite_sieve;
+extern const struct ms_cu_suite ms_suite_sieve_parse;
+extern const struct ms_cu_suite ms_suite_sieve_send;
+extern const struct ms_cu_suite ms_suite_sieve_store;
 extern const struct ms_cu_suite ms_suite_store;
 extern const struct ms_cu_suite ms_suite_str;
+extern const struct ms_cu_suite ms_suite_sv_body;
+extern const struct ms_cu_suite ms_suite_sv_date;
+extern const struct ms_cu_suite ms_suite_sv_hdr;
+extern const struct ms_cu_suite ms_suite_sv_mailto;
+extern const struct ms_cu_suite ms_suite_sv_match;
+extern const struct ms_cu_suite ms_suite_sv_track;
 extern const struct ms_cu_suite ms_suite_tls;
 extern const struct ms_cu_suite ms_suite_utf7;
 extern const struct ms_cu_suite ms_suite_utf8;
@@ -68,7 +80,9 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_mime_bin,
 	&ms_suite_mproc,
 	&ms_suite_mrecov,
+	&ms_suite_msv_parse,
 	&ms_suite_opts,
+	&ms_suite_outq,
 	&ms_suite_passwd,
 	&ms_suite_pool,
 	&ms_suite_pop3_parse,
@@ -78,8 +92,18 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_recon,
 	&ms_suite_relay,
 	&ms_suite_rfc2047,
+	&ms_suite_sieve,
+	&ms_suite_sieve_parse,
+	&ms_suite_sieve_send,
+	&ms_suite_sieve_store,
 	&ms_suite_store,
 	&ms_suite_str,
+	&ms_suite_sv_body,
+	&ms_suite_sv_date,
+	&ms_suite_sv_hdr,
+	&ms_suite_sv_mailto,
+	&ms_suite_sv_match,
+	&ms_suite_sv_track,
 	&ms_suite_tls,
 	&ms_suite_utf7,
 	&ms_suite_utf8,

@@ -1,0 +1,2 @@
+require "environment";
+if environment :contains "item" "" { keep; }

@@ -1,0 +1,3 @@
+require "variables";
+set "dollar" "$";
+set "text" "regarding ${dollar}{beep}";

@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+fileinto :flags "\\Deleted" "INBOX.From Boss";
+fileinto "INBOX.From Boss";

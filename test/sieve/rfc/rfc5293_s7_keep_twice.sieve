@@ -1,0 +1,4 @@
+require "editheader";
+keep;
+addheader "X-Flavor" "vanilla";
+keep;

@@ -1,0 +1,5 @@
+require "enotify";
+if not valid_notify_method ["mailto:",
+        "http://gw.example.net/notify?test"] {
+    stop;
+}

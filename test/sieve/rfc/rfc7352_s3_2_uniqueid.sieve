@@ -1,0 +1,6 @@
+require ["duplicate", "variables"];
+if header :matches "message-id" "*" {
+  if duplicate :uniqueid "${0}" {
+    discard;
+  }
+}

@@ -1,0 +1,10 @@
+require ["variables", "envelope", "enotify", "duplicate"];
+
+if envelope :matches "from" "*" { set "sender" "${1}"; }
+if header :matches "subject" "*" { set "subject" "${1}"; }
+
+if not duplicate :seconds 1800 :uniqueid "${sender}"
+{
+  notify :message "[SIEVE] ${sender}: ${subject}"
+    "xmpp:user@im.example.com";
+}

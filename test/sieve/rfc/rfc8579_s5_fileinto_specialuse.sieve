@@ -1,0 +1,4 @@
+require "fileinto";
+require "special-use";
+
+fileinto :specialuse "\\Junk" "Spam";

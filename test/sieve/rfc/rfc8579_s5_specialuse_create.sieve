@@ -1,0 +1,5 @@
+require "fileinto";
+require "special-use";
+require "mailbox";
+
+fileinto :specialuse "\\Junk" :create "Spam";

@@ -1,0 +1,169 @@
+/*
+ * test_msv_parse.c -- the ManageSieve command-line parser: tokens,
+ * quoted escapes, {N+} and {N} literals (also split byte by byte), a
+ * literal over the limit discarded, errors and the resync after them,
+ * and the bounds.
+ */
+#include "ms_sys.h"
+#include "ms_msv_parse.h"
+#include "ms_cu.h"
+
+#include <string.h>
+
+/* Feed s (len bytes) in chunks of `chunk` (0: at once) and return the
+   first line or error; *used_r: bytes used up to it. */
+static enum ms_msv_res
+feed(struct ms_msv_parser *p, const char *s, size_t len, size_t chunk,
+     struct ms_msv_line *l, const char **why, size_t *used_r)
+{
+	size_t off = 0, end, used;
+	enum ms_msv_res r = MS_MSV_MORE;
+
+	while (off < len) {
+		end = chunk == 0 || len - off < chunk ? len : off + chunk;
+		r = ms_msv_feed(p, (const unsigned char *)s + off, end - off,
+				&used, l, why);
+		off += used;
+		if (r != MS_MSV_MORE)
+			break;
+	}
+	*used_r = off;
+	return r;
+}
+
+static void
+test_msv_parse_tokens(void)
+{
+	static const char in[] = "PutScript \"a \\\"b\\\" \\\\c\" {5+}\r\n"
+		"ke\0p;\r\nNOOP\r\n";
+	struct ms_msv_parser p;
+	struct ms_msv_line l;
+	const char *why;
+	size_t used, chunk;
+
+	for (chunk = 0; chunk < 4; chunk++) {
+		ms_msv_parser_init(&p, 100);
+		MS_CU_EQ_INT(feed(&p, in, sizeof(in) - 1, chunk, &l, &why,
+				  &used), MS_MSV_LINE);
+		MS_CU_EQ_INT(l.n, 3);
+		MS_CU_EQ_INT(l.tok[0].kind, MS_MSV_ATOM);
+		MS_CU_EQ_STR(l.tok[0].s, "PutScript");
+		MS_CU_EQ_INT(l.tok[1].kind, MS_MSV_QUOTED);
+		MS_CU_EQ_STR(l.tok[1].s, "a \"b\" \\c");
+		MS_CU_EQ_INT(l.tok[2].kind, MS_MSV_LITERAL);
+		MS_CU_EQ_MEM(l.tok[2].s, l.tok[2].len, "ke\0p;", 5);
+		CU_ASSERT(!l.tok[2].too_big);
+		MS_CU_EQ_INT(used, sizeof(in) - 1 - 6);
+		CU_ASSERT(ms_msv_parser_idle(&p));
+		MS_CU_EQ_INT(feed(&p, in + used, 6, chunk, &l, &why, &used),
+			     MS_MSV_LINE);
+		MS_CU_EQ_INT(l.n, 1);
+		ms_msv_parser_free(&p);
+	}
+}
+
+static void
+test_msv_parse_literals(void)
+{
+	struct ms_msv_parser p;
+	struct ms_msv_line l;
+	const char *why;
+	uint32_t v;
+	size_t used;
+
+	ms_msv_parser_init(&p, 4);
+	/* {N} needs no continuation; a bare LF is taken */
+	MS_CU_EQ_INT(feed(&p, "X {3}\nabc\n", 10, 0, &l, &why, &used),
+		     MS_MSV_LINE);
+	MS_CU_EQ_STR(l.tok[1].s, "abc");
+	/* empty literal */
+	MS_CU_EQ_INT(feed(&p, "X {0+}\r\n\r\n", 10, 0, &l, &why, &used),
+		     MS_MSV_LINE);
+	MS_CU_EQ_INT(l.tok[1].len, 0);
+	/* over the limit: read and dropped, its size kept */
+	MS_CU_EQ_INT(feed(&p, "X {10+}\r\n0123456789 \"y\"\r\n", 25, 1, &l,
+			  &why, &used), MS_MSV_LINE);
+	MS_CU_EQ_INT(l.n, 3);
+	MS_CU_EQ_INT(l.tok[1].too_big, 1);
+	MS_CU_EQ_INT(l.tok[1].len, 10);
+	MS_CU_EQ_STR(l.tok[1].s, "");
+	CU_ASSERT(!ms_msv_tok_is_str(&l.tok[1]));
+	MS_CU_EQ_STR(l.tok[2].s, "y");
+	/* the limit can grow (after login) */
+	ms_msv_parser_limit(&p, 20);
+	MS_CU_EQ_INT(feed(&p, "X {10+}\r\n0123456789\r\n", 21, 0, &l, &why,
+			  &used), MS_MSV_LINE);
+	CU_ASSERT(ms_msv_tok_is_str(&l.tok[1]));
+	/* numbers */
+	MS_CU_EQ_INT(feed(&p, "H 4294967295 4294967296 1x\r\n", 28, 0, &l,
+			  &why, &used), MS_MSV_LINE);
+	MS_CU_OK(ms_msv_tok_num(&l.tok[1], &v));
+	MS_CU_EQ_UINT(v, 4294967295UL);
+	MS_CU_EQ_INT(ms_msv_tok_num(&l.tok[2], &v), -1);
+	MS_CU_EQ_INT(ms_msv_tok_num(&l.tok[3], &v), -1);
+	MS_CU_EQ_INT(ms_msv_tok_num(&l.tok[0], &v), -1);
+	ms_msv_parser_free(&p);
+}
+
+static void
+test_msv_parse_errors(void)
+{
+	static const char *const bad[] = {
+		"X \"a\\n\"\r\n", "X {}\r\n", "X {1x}\r\n", "X {1+x\r\n",
+		"X {1}x\r\n", "X {99999999999}\r\n", "X \"a\"b\r\n",
+		"X a\"b\"\r\n", "X \x01\r\n", "X \r\r\n", "X (a)\r\n",
+		"1 2 3 4 5 6 7 8 9\r\n", NULL
+	};
+	struct ms_msv_parser p;
+	struct ms_msv_line l;
+	const char *why;
+	char big[MS_MSV_LINE_MAX + 100];
+	size_t used, i, n;
+
+	ms_msv_parser_init(&p, 100);
+	for (i = 0; bad[i] != NULL; i++) {
+		n = strlen(bad[i]);
+		if (feed(&p, bad[i], n, 0, &l, &why, &used) != MS_MSV_ERROR) {
+			ms_cu_fail(__LINE__, __FILE__, "accepted bad[%lu]",
+				   (unsigned long)i);
+			continue;
+		}
+		CU_ASSERT(why != NULL && why[0] != '\0');
+		/* the rest of the line is skipped: in step again */
+		if (used < n)
+			MS_CU_EQ_INT(feed(&p, bad[i] + used, n - used, 0, &l,
+					  &why, &used), MS_MSV_MORE);
+		MS_CU_EQ_INT(feed(&p, "NOOP\r\n", 6, 0, &l, &why, &used),
+			     MS_MSV_LINE);
+		MS_CU_EQ_STR(l.tok[0].s, "NOOP");
+	}
+	/* bounds: an atom, a quoted string, the line */
+	memset(big, 'a', sizeof(big));
+	MS_CU_EQ_INT(feed(&p, big, MS_MSV_ATOM_MAX + 1, 0, &l, &why, &used),
+		     MS_MSV_ERROR);
+	MS_CU_EQ_INT(feed(&p, "\n", 1, 0, &l, &why, &used), MS_MSV_MORE);
+	big[0] = '"';
+	MS_CU_EQ_INT(feed(&p, big, MS_MSV_QUOTED_MAX + 2, 0, &l, &why,
+			  &used), MS_MSV_ERROR);
+	MS_CU_EQ_INT(feed(&p, "\n", 1, 0, &l, &why, &used), MS_MSV_MORE);
+	memset(big, ' ', sizeof(big));
+	MS_CU_EQ_INT(feed(&p, big, sizeof(big), 0, &l, &why, &used),
+		     MS_MSV_ERROR);
+	MS_CU_EQ_STR(why, "Line too long");
+	MS_CU_EQ_INT(feed(&p, "\nX\n", 3, 0, &l, &why, &used), MS_MSV_LINE);
+	ms_msv_parser_free(&p);
+}
+
+/* ---- generated by tools/gen_suites.py; do not edit below ---- */
+static CU_TestInfo ms_tests_msv_parse[] = {
+	{ "test_msv_parse_tokens", test_msv_parse_tokens },
+	{ "test_msv_parse_literals", test_msv_parse_literals },
+	{ "test_msv_parse_errors", test_msv_parse_errors },
+	CU_TEST_INFO_NULL
+};
+const struct ms_cu_suite ms_suite_msv_parse = {
+	"msv_parse",
+	NULL,
+	NULL,
+	ms_tests_msv_parse
+};
