@@ -477,11 +477,6 @@ ms_imap_cmd_append(struct ms_imap_sess *s, const struct ms_imap_cmd *cmd,
  * Dates (shared: FETCH INTERNALDATE, SEARCH dates)
  * ====================================================================== */
 
-static const char month_names[12][4] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
 /* Exactly n digits at *p (advanced); -1 otherwise. */
 static int
 take_digits(const char **p, unsigned n, unsigned *v_r)
@@ -514,16 +509,9 @@ parse_day_month_year(const char **p, unsigned *d_r, unsigned *m_r,
 		d = d * 10 + (unsigned)(*q++ - '0');
 	if (*q++ != '-')
 		return -1;
-	for (m = 0; m < 12; m++) {
-		if (ms_ascii_lower((unsigned char)q[0]) ==
-		    ms_ascii_lower((unsigned char)month_names[m][0]) &&
-		    q[0] != '\0' && q[1] != '\0' &&
-		    ms_ascii_lower((unsigned char)q[1]) == month_names[m][1] &&
-		    ms_ascii_lower((unsigned char)q[2]) == month_names[m][2])
-			break;
-	}
-	if (m == 12)
+	if ((m = ms_month_lookup(q)) == 0)
 		return -1;
+	m--;
 	q += 3;
 	if (*q++ != '-' || take_digits(&q, 4, &y) < 0)
 		return -1;
@@ -599,7 +587,7 @@ ms_imap_date_format(int64_t t, char *buf, size_t size)
 	}
 	aoff = (unsigned)(off / 60);
 	(void)snprintf(buf, size, "%02u-%s-%04u %02u:%02u:%02u %c%02u%02u",
-		       d, month_names[mo - 1], (unsigned)y,
+		       d, ms_month_abbr[mo - 1], (unsigned)y,
 		       (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60),
 		       (unsigned)(secs % 60), sign, aoff / 60, aoff % 60);
 }

@@ -19,6 +19,7 @@
 #include "ms_b64.h"
 #include "ms_qp.h"
 #include "ms_charset.h"
+#include "ms_date.h"
 #include "ms_rfc2047.h"
 #include "ms_mime.h"
 #include "ms_addr.h"
@@ -790,11 +791,6 @@ ms_sprog_set_sent(const struct ms_sprog *prog, unsigned char *res,
  * Dates
  * ====================================================================== */
 
-static const char *const mon_names[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
 static void
 skip_cfws(const char **p, const char *end)
 {
@@ -858,15 +854,9 @@ ms_sprog_date_day(const char *s, size_t len, int64_t *day_r)
 		p++;
 	if (end - p < 3)
 		return -1;
-	for (m = 0; m < 12; m++) {
-		if (ms_ascii_lower((unsigned char)p[0]) ==
-		    ms_ascii_lower((unsigned char)mon_names[m][0]) &&
-		    ms_ascii_lower((unsigned char)p[1]) == mon_names[m][1] &&
-		    ms_ascii_lower((unsigned char)p[2]) == mon_names[m][2])
-			break;
-	}
-	if (m == 12)
+	if ((m = ms_month_lookup(p)) == 0)
 		return -1;
+	m--;
 	while (p < end && ms_ascii_isalpha((unsigned char)*p))
 		p++;
 	skip_cfws(&p, end);
@@ -878,7 +868,7 @@ ms_sprog_date_day(const char *s, size_t len, int64_t *day_r)
 		y += y < 50 ? 2000 : 1900;
 	else if (nd == 3)
 		y += 1900;
-	(void)snprintf(buf, sizeof(buf), "%u-%s-%u", d, mon_names[m], y);
+	(void)snprintf(buf, sizeof(buf), "%u-%s-%u", d, ms_month_abbr[m], y);
 	if (ms_imap_date_parse(buf, 0, &t) < 0)
 		return -1;
 	*day_r = t / 86400;

@@ -1,10 +1,14 @@
 /*
  * ms_date.c -- civil-calendar arithmetic (ms_date.h), after Howard
  * Hinnant's days_from_civil / civil_from_days: exact for every year that
- * fits, no tables, no library time functions.
+ * fits, no library time functions; the English month and weekday names
+ * and the RFC 5322 date-time every composed message carries.
  */
 #include "ms_sys.h"
 #include "ms_date.h"
+#include "ms_str.h"
+
+#include <stdio.h>
 
 int64_t
 ms_days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -57,4 +61,51 @@ ms_time_split(int64_t t, int64_t *days_r, int64_t *secs_r)
 
 	*days_r = days;
 	*secs_r = t - days * 86400;
+}
+
+const char ms_month_abbr[12][4] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+const char ms_wday_abbr[7][4] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+};
+
+unsigned
+ms_month_lookup(const char *p)
+{
+	unsigned m;
+	int i;
+
+	for (m = 0; m < 12; m++) {
+		for (i = 0; i < 3; i++)
+			if (p[i] == '\0' ||
+			    ms_ascii_lower((unsigned char)p[i]) !=
+			    ms_ascii_lower((unsigned char)ms_month_abbr[m][i]))
+				break;
+		if (i == 3)
+			return m + 1;
+	}
+	return 0;
+}
+
+size_t
+ms_date_rfc5322(int64_t t, int tz, char *buf, size_t size)
+{
+	int64_t d, s, y;
+	unsigned m, md;
+	int az, n;
+
+	if (tz < -24 * 60 || tz > 24 * 60)
+		tz = 0;
+	ms_time_split(t + (int64_t)tz * 60, &d, &s);
+	ms_civil_from_days(d, &y, &m, &md);
+	az = tz < 0 ? -tz : tz;
+	/* 1970-01-01 was a Thursday */
+	n = snprintf(buf, size, "%s, %u %s %ld %02d:%02d:%02d %c%02d%02d",
+		     ms_wday_abbr[((d + 4) % 7 + 7) % 7], md,
+		     ms_month_abbr[m - 1], (long)y, (int)(s / 3600),
+		     (int)(s / 60 % 60), (int)(s % 60), tz < 0 ? '-' : '+',
+		     az / 60, az % 60);
+	return n > 0 ? (size_t)n : 0;
 }

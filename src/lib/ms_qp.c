@@ -10,6 +10,7 @@
 #include "ms_sys.h"
 #include "ms_qp.h"
 #include "ms_buf.h"
+#include "ms_str.h"
 
 #include <string.h>
 
@@ -26,17 +27,6 @@ enum {
 
 static const char qp_hex[] = "0123456789ABCDEF";
 
-static int
-hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 static int
 is_blank(int c)
@@ -71,7 +61,7 @@ step_q(struct ms_qp_dec *d, int c, unsigned char *o, int *again)
 
 	switch (d->state) {
 	case QP_EQ:
-		if (hex_val(c) >= 0) {
+		if (ms_hexval(c) >= 0) {
 			d->hex1 = (unsigned char)c;
 			d->state = QP_EQ_HEX;
 			return 0;
@@ -82,9 +72,9 @@ step_q(struct ms_qp_dec *d, int c, unsigned char *o, int *again)
 		return n;
 	case QP_EQ_HEX:
 		d->state = QP_TEXT;
-		if (hex_val(c) >= 0) {
-			o[n++] = (unsigned char)(hex_val(d->hex1) * 16 +
-						 hex_val(c));
+		if (ms_hexval(c) >= 0) {
+			o[n++] = (unsigned char)(ms_hexval(d->hex1) * 16 +
+						 ms_hexval(c));
 			return n;
 		}
 		o[n++] = '=';
@@ -142,7 +132,7 @@ step_text(struct ms_qp_dec *d, int c, unsigned char *o, int *again)
 		*again = 1;
 		return n;
 	case QP_EQ:
-		if (hex_val(c) >= 0) {
+		if (ms_hexval(c) >= 0) {
 			d->hex1 = (unsigned char)c;
 			d->state = QP_EQ_HEX;
 		} else if (is_blank(c)) {
@@ -160,9 +150,9 @@ step_text(struct ms_qp_dec *d, int c, unsigned char *o, int *again)
 		return n;
 	case QP_EQ_HEX:
 		d->state = QP_TEXT;
-		if (hex_val(c) >= 0) {
-			o[n++] = (unsigned char)(hex_val(d->hex1) * 16 +
-						 hex_val(c));
+		if (ms_hexval(c) >= 0) {
+			o[n++] = (unsigned char)(ms_hexval(d->hex1) * 16 +
+						 ms_hexval(c));
 			return n;
 		}
 		o[n++] = '=';

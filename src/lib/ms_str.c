@@ -72,6 +72,18 @@ ms_ascii_isalnum(int c)
 }
 
 int
+ms_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
 ms_str_eq_ci(struct ms_str a, struct ms_str b)
 {
 	size_t i;

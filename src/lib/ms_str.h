@@ -36,6 +36,8 @@ int ms_ascii_isspace(int c);   /* SP, HT, CR, LF, VT, FF */
 int ms_ascii_isdigit(int c);
 int ms_ascii_isalpha(int c);
 int ms_ascii_isalnum(int c);
+/* The value of hex digit c (either case), or -1. */
+int ms_hexval(int c);
 /* Case-insensitive compare of NUL-terminated ASCII strings. */
 int ms_ascii_strcasecmp(const char *a, const char *b);
 

@@ -37,6 +37,13 @@
 /* Most scripts one run holds (site lists, the user's, includes). */
 #define MAX_HELD                64
 
+/* s, or NULL when it is empty (an unset header name). */
+static const char *
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
 /* ======================================================================
  * The compiled script cache
  * ====================================================================== */
@@ -778,12 +785,9 @@ ms_dlv_sieve_plan(const struct ms_dlv_sieve_in *in, struct ms_pool *pool,
 	env.phase = "during";
 	env.now = ms_time_sec();
 	env.tz_minutes = (int)(ms_time_local_offset(env.now) / 60);
-	if (ms_conf_find(r.conf, "sieve.spam_header") >= 0 &&
-	    *ms_conf_str(r.conf, "sieve.spam_header") != '\0')
-		env.spam_header = ms_conf_str(r.conf, "sieve.spam_header");
-	if (ms_conf_find(r.conf, "sieve.virus_header") >= 0 &&
-	    *ms_conf_str(r.conf, "sieve.virus_header") != '\0')
-		env.virus_header = ms_conf_str(r.conf, "sieve.virus_header");
+	env.spam_header = nonempty(ms_conf_str(r.conf, "sieve.spam_header"));
+	env.virus_header = nonempty(ms_conf_str(r.conf, "sieve.virus_header"));
+	env.subaddress_sep = ms_conf_str(r.conf, "deliver.subaddress_sep");
 	memset(&cb, 0, sizeof(cb));
 	cb.ctx = &r;
 	cb.mailbox_exists = cb_mailbox_exists;

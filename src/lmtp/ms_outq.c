@@ -54,9 +54,8 @@
  * Names and small helpers
  * ====================================================================== */
 
-/* 1 when a is a usable bare address (or "" when empty_ok). */
-static int
-addr_ok(const char *a, int empty_ok)
+int
+ms_outq_addr_ok(const char *a, int empty_ok)
 {
 	size_t n = 0;
 	const unsigned char *p;
@@ -243,7 +242,7 @@ ms_outq_env_parse(char *buf, size_t len, struct ms_outq_env *env_r,
 				return env_bad(err, "bad queued time");
 			e->queued = (int64_t)v;
 		} else if (strncmp(line, "from ", 5) == 0) {
-			if (have_from++ || !addr_ok(line + 5, 1))
+			if (have_from++ || !ms_outq_addr_ok(line + 5, 1))
 				return env_bad(err, "bad sender");
 			e->sender = line + 5;
 		} else if (strncmp(line, "rcpt ", 5) == 0) {
@@ -252,7 +251,7 @@ ms_outq_env_parse(char *buf, size_t len, struct ms_outq_env *env_r,
 			if (e->nrcpt >= MS_OUTQ_MAX_RCPT)
 				return env_bad(err, "too many recipients");
 			if (n < 8 || (st != '-' && st != 'D' && st != 'F') ||
-			    line[6] != ' ' || !addr_ok(line + 7, 0))
+			    line[6] != ' ' || !ms_outq_addr_ok(line + 7, 0))
 				return env_bad(err, "bad recipient");
 			e->rcpts[e->nrcpt] = line + 7;
 			e->rcpt_st[e->nrcpt] = st;
@@ -402,11 +401,11 @@ ms_outq_put(struct ms_store *st, const char *sender,
 	if (n == 0 || n > MS_OUTQ_MAX_RCPT)
 		return ms_err_set(err, MS_E_PARAMS, "bad recipient count",
 				  "queue: %u recipients", n);
-	if (!addr_ok(sender, 1) || !kind_ok(kind))
+	if (!ms_outq_addr_ok(sender, 1) || !kind_ok(kind))
 		return ms_err_set(err, MS_E_PARAMS, "bad sender address",
 				  "queue: bad sender or kind");
 	for (i = 0; i < n; i++)
-		if (!addr_ok(rcpts[i], 0))
+		if (!ms_outq_addr_ok(rcpts[i], 0))
 			return ms_err_set(err, MS_E_PARAMS, "bad recipient "
 					  "address", "queue: bad recipient");
 	if (ms_random_bytes(rnd, sizeof(rnd), &perr) < 0)
@@ -594,25 +593,6 @@ orig_head(struct entry *e, char *buf, size_t size)
 	return got;
 }
 
-/* RFC 5322 date of t (UTC). */
-static void
-rfc_date(int64_t t, char *buf, size_t size)
-{
-	static const char *const days[] = { "Thu", "Fri", "Sat", "Sun",
-					    "Mon", "Tue", "Wed" };
-	static const char *const mons[] = { "Jan", "Feb", "Mar", "Apr",
-					    "May", "Jun", "Jul", "Aug",
-					    "Sep", "Oct", "Nov", "Dec" };
-	int64_t d, s, y;
-	unsigned m, md;
-
-	ms_time_split(t, &d, &s);
-	ms_civil_from_days(d, &y, &m, &md);
-	(void)snprintf(buf, size, "%s, %u %s %ld %02d:%02d:%02d +0000",
-		       days[((d % 7) + 7) % 7], md, mons[m - 1], (long)y,
-		       (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
-}
-
 /*
  * Queue a delivery status notification (RFC 3464) to e's sender for
  * the recipients whose index is in which[0..n-1], with res[] (NULL:
@@ -632,7 +612,7 @@ bounce(struct pass *ps, struct entry *e, const unsigned *which, unsigned n,
 	int rc;
 
 	ms_buf_init(&b, NULL, BOUNCE_HEAD_MAX * 2 + 64 * 1024);
-	rfc_date(ps->now, date, sizeof(date));
+	(void)ms_date_rfc5322(ps->now, 0, date, sizeof(date));
 	(void)snprintf(bnd, sizeof(bnd), "=_bounce_%s", e->id);
 	head = ms_xmalloc(BOUNCE_HEAD_MAX);
 	hlen = orig_head(e, head, BOUNCE_HEAD_MAX);
@@ -666,7 +646,7 @@ bounce(struct pass *ps, struct entry *e, const unsigned *which, unsigned n,
 			    "Reporting-MTA: dns; %s\r\n"
 			    "X-Msgstore-Queue-ID: %s\r\n", bnd, ps->host,
 			    e->id);
-	rfc_date(e->env.queued, date, sizeof(date));
+	(void)ms_date_rfc5322(e->env.queued, 0, date, sizeof(date));
 	rc |= ms_buf_printf(&b, "Arrival-Date: %s\r\n", date);
 	for (i = 0; i < n; i++) {
 		const struct ms_relay_res *r = res != NULL ?

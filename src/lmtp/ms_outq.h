@@ -76,6 +76,11 @@ struct ms_outq_msg {
 	void *ctx;
 };
 
+/* 1 when a is a bare address the queue takes: not empty (unless
+   empty_ok), at most MS_OUTQ_ADDR_MAX bytes, no control character,
+   blank, '<' or '>'. */
+int ms_outq_addr_ok(const char *a, int empty_ok);
+
 /*
  * Queue msg from sender ("" = the null sender <>) to rcpts[0..n-1]
  * (bare addresses, 1 <= n <= MS_OUTQ_MAX_RCPT), durably: on return 0

@@ -37,21 +37,6 @@
  * Small helpers
  * ====================================================================== */
 
-/* 1 when a is a usable bare address. */
-static int
-addr_ok(const char *a)
-{
-	size_t n = 0;
-	const unsigned char *p;
-
-	if (a == NULL)
-		return 0;
-	for (p = (const unsigned char *)a; *p != '\0'; p++, n++)
-		if (*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>')
-			return 0;
-	return n > 0 && n <= 320;
-}
-
 static int
 full(struct ms_err *err)
 {
@@ -239,7 +224,7 @@ put_from(struct ms_buf *out, const char *f, struct ms_err *err)
 	if (!is_plain(f, n) && lt == NULL)
 		goto bad;
 	if (lt == NULL) {
-		if (!addr_ok(f))
+		if (!ms_outq_addr_ok(f, 0))
 			goto bad;
 		return put_field(out, "From", f, n) < 0 ? full(err) : 0;
 	}
@@ -248,7 +233,7 @@ put_from(struct ms_buf *out, const char *f, struct ms_err *err)
 		goto bad;
 	memcpy(addr, lt + 1, (size_t)(f + n - 1 - lt - 1));
 	addr[f + n - 1 - lt - 1] = '\0';
-	if (!addr_ok(addr))
+	if (!ms_outq_addr_ok(addr, 0))
 		goto bad;
 	pn = (size_t)(lt - f);
 	while (pn > 0 && f[pn - 1] == ' ')
@@ -284,30 +269,6 @@ put_from(struct ms_buf *out, const char *f, struct ms_err *err)
 bad:
 	return ms_err_set(err, MS_E_PARAMS, "bad From address",
 			  "sieve send: bad From address");
-}
-
-/* RFC 5322 date of t at zone tz (minutes east of UTC). */
-static void
-rfc_date(int64_t t, int tz, char *buf, size_t size)
-{
-	static const char *const days[] = { "Thu", "Fri", "Sat", "Sun",
-					    "Mon", "Tue", "Wed" };
-	static const char *const mons[] = { "Jan", "Feb", "Mar", "Apr",
-					    "May", "Jun", "Jul", "Aug",
-					    "Sep", "Oct", "Nov", "Dec" };
-	int64_t d, s, y;
-	unsigned m, md;
-	int az;
-
-	if (tz < -24 * 60 || tz > 24 * 60)
-		tz = 0;
-	ms_time_split(t + (int64_t)tz * 60, &d, &s);
-	ms_civil_from_days(d, &y, &m, &md);
-	az = tz < 0 ? -tz : tz;
-	(void)snprintf(buf, size, "%s, %u %s %ld %02d:%02d:%02d %c%02d%02d",
-		       days[((d % 7) + 7) % 7], md, mons[m - 1], (long)y,
-		       (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60),
-		       tz < 0 ? '-' : '+', az / 60, az % 60);
 }
 
 /* The first "<...>" of v (a msg-id), or NULL. */
@@ -474,7 +435,7 @@ put_date_id(struct ms_buf *out, const struct ms_svsend_in *in)
 {
 	char date[64];
 
-	rfc_date(in->now, in->tz_minutes, date, sizeof(date));
+	(void)ms_date_rfc5322(in->now, in->tz_minutes, date, sizeof(date));
 	if (ms_buf_printf(out, "Date: %s\r\n", date) < 0)
 		return -1;
 	if (in->msgid != NULL && in->msgid[0] != '\0') {
@@ -505,7 +466,7 @@ ms_svsend_vacation_fmt(const struct ms_svsend_in *in,
 	size_t idlen = 0;
 	int rc = -1;
 
-	if (!addr_ok(act->to))
+	if (!ms_outq_addr_ok(act->to, 0))
 		return ms_err_set(err, MS_E_PARAMS, "bad vacation recipient",
 				  "vacation: bad recipient address");
 	ms_buf_init(&v, NULL, MS_RFC2047_MAX_IN);
@@ -705,7 +666,7 @@ ms_svsend_redirect(struct ms_store *st, const struct ms_svsend_in *in,
 	const char *rcpt[1], *from;
 	size_t hl;
 
-	if (!addr_ok(act->address))
+	if (!ms_outq_addr_ok(act->address, 0))
 		return ms_err_set(err, MS_E_PARAMS, "bad redirect address",
 				  "redirect: bad address");
 	if (in->head != NULL &&
@@ -742,17 +703,6 @@ ms_svsend_redirect(struct ms_store *st, const struct ms_svsend_in *in,
  * Notify (mailto)
  * ====================================================================== */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* %-decode s[0..n) into a pool string; NULL for a bad escape or a NUL. */
 static char *
@@ -767,8 +717,8 @@ pct_decode(struct ms_pool *pool, const char *s, size_t n)
 
 			if (i + 2 >= n)
 				return NULL;
-			h = hexval((unsigned char)s[i + 1]);
-			l = hexval((unsigned char)s[i + 2]);
+			h = ms_hexval((unsigned char)s[i + 1]);
+			l = ms_hexval((unsigned char)s[i + 2]);
 			if (h < 0 || l < 0 || (h == 0 && l == 0))
 				return NULL;
 			o[k++] = (char)(h * 16 + l);
@@ -813,7 +763,7 @@ add_addrs(struct ms_pool *pool, const char *s, size_t n,
 			*--z = '\0';
 		if (*a == '\0')
 			continue;
-		if (!addr_ok(a) || strchr(a, '@') == NULL)
+		if (!ms_outq_addr_ok(a, 0) || strchr(a, '@') == NULL)
 			return bad_uri(err, "bad address");
 		if (*cnt >= MS_SVSEND_MAILTO_MAX)
 			return bad_uri(err, "too many recipients");

@@ -20,6 +20,7 @@
 #include "ms_plat.h"
 #include "ms_pool.h"
 #include "ms_store.h"
+#include "ms_str.h"
 
 #include <openssl/evp.h>
 #include <string.h>
@@ -51,17 +52,6 @@ ms_sv_track_hash(int kind, const void *id, size_t len,
  * The set (pure)
  * ====================================================================== */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* One line "<32 hex> <digits>" (no line end) into *rec: 0, or -1. */
 static int
@@ -74,8 +64,8 @@ parse_line(const char *p, size_t len, struct ms_sv_track_rec *rec)
 	if (len < 2 * MS_SV_TRACK_HASH + 2 || p[2 * MS_SV_TRACK_HASH] != ' ')
 		return -1;
 	for (i = 0; i < MS_SV_TRACK_HASH; i++) {
-		hi = hexval((unsigned char)p[2 * i]);
-		lo = hexval((unsigned char)p[2 * i + 1]);
+		hi = ms_hexval((unsigned char)p[2 * i]);
+		lo = ms_hexval((unsigned char)p[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		rec->h[i] = (unsigned char)(hi << 4 | lo);

@@ -19,6 +19,7 @@
 #include "ms_hdrlex.h"
 #include "ms_pool.h"
 #include "ms_rfc2047.h"
+#include "ms_str.h"
 
 #include <string.h>
 
@@ -1369,16 +1370,6 @@ ms_mime_param_find(const struct ms_mime_param *params, unsigned n,
 	return NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ms_ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 int
 ms_mime_param_decode(struct ms_buf *out, const struct ms_mime_param *prm)
@@ -1406,8 +1397,8 @@ ms_mime_param_decode(struct ms_buf *out, const struct ms_mime_param *prm)
 	ms_charset_dec_init(&dec, q2 < len ? ms_charset_find(v, q1) : NULL);
 	for (; i < len; i++) {
 		if (v[i] == '%' && i + 2 < len &&
-		    (h1 = hexval((unsigned char)v[i + 1])) >= 0 &&
-		    (h2 = hexval((unsigned char)v[i + 2])) >= 0) {
+		    (h1 = ms_hexval((unsigned char)v[i + 1])) >= 0 &&
+		    (h2 = ms_hexval((unsigned char)v[i + 2])) >= 0) {
 			chunk[n++] = (unsigned char)(h1 * 16 + h2);
 			i += 2;
 		} else {

@@ -35,6 +35,8 @@
 
 #include "ms_sys.h"
 
+#include <stdarg.h>
+
 struct ms_pool;
 
 /* ======================================================================
@@ -80,6 +82,13 @@ struct ms_sieve_error {
 	unsigned line, col;
 	char msg[256];
 };
+
+/* Fill err (when not NULL) with line, column and a printf-style message;
+   returns -1.  Every module of the engine reports errors through these. */
+int ms_sieve_err(struct ms_sieve_error *err, unsigned line, unsigned col,
+		 const char *fmt, ...) MS_FMT(4, 5);
+int ms_sieve_verr(struct ms_sieve_error *err, unsigned line, unsigned col,
+		  const char *fmt, va_list ap);
 
 /* ======================================================================
  * The syntax tree (output of the parser)
@@ -229,6 +238,8 @@ struct ms_sieve_env {
 	   from the configuration; NULL = the test never matches a value
 	   other than "0" (not tested) */
 	const char *spam_header, *virus_header;
+	/* subaddress (RFC 5233): the separator of user+detail; NULL = "+" */
+	const char *subaddress_sep;
 };
 
 enum ms_sv_actk {

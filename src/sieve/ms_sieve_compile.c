@@ -401,22 +401,6 @@ struct nargs {
 	const struct ms_sv_arg *pos[3];         /* by spec slot */
 };
 
-static int cerr(struct cc *c, unsigned line, unsigned col,
-		const char *fmt, ...) MS_FMT(4, 5);
-
-static int
-cerr(struct cc *c, unsigned line, unsigned col, const char *fmt, ...)
-{
-	va_list ap;
-
-	c->err->line = line;
-	c->err->col = col;
-	va_start(ap, fmt);
-	vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int
 has_ext(uint64_t exts, int x)
 {
@@ -485,7 +469,7 @@ check_args(struct cc *c, const struct ms_sv_node *n,
 
 		if (a->kind != MS_SV_ARG_TAG) {
 			if (npos == sizeof(pos) / sizeof(pos[0]))
-				return cerr(c, a->line, a->col,
+				return ms_sieve_err(c->err, a->line, a->col,
 				    "%s: too many arguments", n->id);
 			pos[npos++] = a;
 			continue;
@@ -501,7 +485,7 @@ check_args(struct cc *c, const struct ms_sv_node *n,
 				}
 		}
 		if (ts == NULL)
-			return cerr(c, a->line, a->col,
+			return ms_sieve_err(c->err, a->line, a->col,
 			    "%s: unknown tag :%s", n->id, a->tag);
 		/* RFC 5235's own examples use :value with spamtest and
 		   virustest without requiring "relational" */
@@ -509,15 +493,15 @@ check_args(struct cc *c, const struct ms_sv_node *n,
 		    !(ts->ext == MS_SVX_RELATIONAL &&
 		      (sp->kind == MS_SVT_SPAMTEST ||
 		       sp->kind == MS_SVT_VIRUSTEST) && sp->is_test))
-			return cerr(c, a->line, a->col,
+			return ms_sieve_err(c->err, a->line, a->col,
 			    "%s: tag :%s needs require \"%s\"", n->id,
 			    a->tag, ext_names[ts->ext]);
 		if (na->tag[ts->id] != NULL)
-			return cerr(c, a->line, a->col,
+			return ms_sieve_err(c->err, a->line, a->col,
 			    "%s: tag :%s given twice", n->id, a->tag);
 		if (ts->group != G_NONE) {
 			if (grp[ts->group] != NULL)
-				return cerr(c, a->line, a->col,
+				return ms_sieve_err(c->err, a->line, a->col,
 				    "%s: tag :%s conflicts with :%s", n->id,
 				    a->tag, grp[ts->group]->tag);
 			grp[ts->group] = a;
@@ -526,23 +510,23 @@ check_args(struct cc *c, const struct ms_sv_node *n,
 		if (ts->argt != A_NONE) {
 			if (i + 1 >= n->nargs ||
 			    !arg_fits(&n->args[i + 1], ts->argt))
-				return cerr(c, a->line, a->col,
+				return ms_sieve_err(c->err, a->line, a->col,
 				    "%s: tag :%s needs %s", n->id, a->tag,
 				    argt_name(ts->argt));
 			na->val[ts->id] = &n->args[++i];
 		}
 	}
 	if (npos > (size_t)sp->maxpos)
-		return cerr(c, pos[sp->maxpos]->line, pos[sp->maxpos]->col,
+		return ms_sieve_err(c->err, pos[sp->maxpos]->line, pos[sp->maxpos]->col,
 		    "%s: too many arguments (expected %d)", n->id,
 		    sp->maxpos);
 	if (npos < (size_t)sp->minpos) {
 		if (sp->minpos == sp->maxpos)
-			return cerr(c, n->line, n->col,
+			return ms_sieve_err(c->err, n->line, n->col,
 			    "%s: expected %d argument%s, got %lu", n->id,
 			    sp->minpos, sp->minpos == 1 ? "" : "s",
 			    (unsigned long)npos);
-		return cerr(c, n->line, n->col,
+		return ms_sieve_err(c->err, n->line, n->col,
 		    "%s: expected %d to %d arguments, got %lu", n->id,
 		    sp->minpos, sp->maxpos, (unsigned long)npos);
 	}
@@ -552,23 +536,23 @@ check_args(struct cc *c, const struct ms_sv_node *n,
 		int t = sp->pos[first + i];
 
 		if (!arg_fits(pos[i], t))
-			return cerr(c, pos[i]->line, pos[i]->col,
+			return ms_sieve_err(c->err, pos[i]->line, pos[i]->col,
 			    "%s: argument %lu must be %s", n->id,
 			    (unsigned long)(i + 1), argt_name(t));
 		na->pos[first + i] = pos[i];
 	}
 	/* tests and blocks */
 	if (sp->tests == TS_NONE && n->ntests > 0)
-		return cerr(c, n->line, n->col, "%s takes no test", n->id);
+		return ms_sieve_err(c->err, n->line, n->col, "%s takes no test", n->id);
 	if (sp->tests == TS_ONE && (n->ntests != 1 || n->is_list))
-		return cerr(c, n->line, n->col, "%s needs one test", n->id);
+		return ms_sieve_err(c->err, n->line, n->col, "%s needs one test", n->id);
 	if (sp->tests == TS_LIST && !n->is_list)
-		return cerr(c, n->line, n->col, "%s needs a test list",
+		return ms_sieve_err(c->err, n->line, n->col, "%s needs a test list",
 		    n->id);
 	if (sp->block && !n->has_block)
-		return cerr(c, n->line, n->col, "%s needs a block", n->id);
+		return ms_sieve_err(c->err, n->line, n->col, "%s needs a block", n->id);
 	if (!sp->block && n->has_block)
-		return cerr(c, n->line, n->col, "%s takes no block", n->id);
+		return ms_sieve_err(c->err, n->line, n->col, "%s takes no block", n->id);
 	return 0;
 }
 
@@ -589,7 +573,7 @@ cstr(struct cc *c, uint64_t exts, const struct ms_sv_str *in, int vars,
 	if (has_ext(exts, MS_SVX_ENCODED)) {
 		if (ms_sieve_enc_decode(c->pool, in->s, in->len, &d, &dl,
 					&why) < 0)
-			return cerr(c, in->line, in->col, "%s", why);
+			return ms_sieve_err(c->err, in->line, in->col, "%s", why);
 	} else {
 		d = ms_pstrndup(c->pool, in->s, in->len);
 		dl = in->len;
@@ -600,7 +584,7 @@ cstr(struct cc *c, uint64_t exts, const struct ms_sv_str *in, int vars,
 	if (vars && has_ext(exts, MS_SVX_VARIABLES) &&
 	    ms_sieve_var_scan(d, dl, has_ext(exts, MS_SVX_INCLUDE),
 			      &out->has_var, &why) < 0)
-		return cerr(c, in->line, in->col, "%s", why);
+		return ms_sieve_err(c->err, in->line, in->col, "%s", why);
 	return 0;
 }
 
@@ -642,7 +626,7 @@ check_mailbox(struct cc *c, const struct ms_sv_arg *a,
 	if (s->has_var)
 		return 0;
 	if (s->len == 0 || has_nul(s) || !ms_utf8_valid(s->s, s->len))
-		return cerr(c, a->line, a->col,
+		return ms_sieve_err(c->err, a->line, a->col,
 		    "invalid mailbox name \"%.64s\"", s->s);
 	return 0;
 }
@@ -670,12 +654,12 @@ cmatch(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 		if (ms_sv_cmp_lookup(s->s, s->len, &m->cmp) < 0 ||
 		    (ms_sv_cmp_needs_require(m->cmp) &&
 		     m->cmp != MS_SV_CMP_ASCII_NUMERIC))
-			return cerr(c, a->line, a->col,
+			return ms_sieve_err(c->err, a->line, a->col,
 			    "%s: comparator \"%.64s\" not supported", n->id,
 			    s->s);
 		if (m->cmp == MS_SV_CMP_ASCII_NUMERIC &&
 		    !has_ext(exts, MS_SVX_NUMERIC))
-			return cerr(c, a->line, a->col,
+			return ms_sieve_err(c->err, a->line, a->col,
 			    "%s: comparator \"%s\" needs require "
 			    "\"comparator-i;ascii-numeric\"", n->id, s->s);
 	}
@@ -694,11 +678,11 @@ cmatch(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 	}
 	if (ra != NULL && ms_sv_rel_lookup(ra->strs[0].s, ra->strs[0].len,
 					   &m->rel) < 0)
-		return cerr(c, ra->line, ra->col,
+		return ms_sieve_err(c->err, ra->line, ra->col,
 		    "%s: unknown relational operator \"%.32s\"", n->id,
 		    ra->strs[0].s);
 	if (!ms_sv_cmp_supports(m->cmp, m->mt))
-		return cerr(c, n->line, n->col,
+		return ms_sieve_err(c->err, n->line, n->col,
 		    "%s: comparator %s does not allow this match type",
 		    n->id, ms_sv_cmp_name(m->cmp));
 	if (keys == NULL)
@@ -721,7 +705,7 @@ cmatch(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 			line = keys->strs[bad].line;
 			col = keys->strs[bad].col;
 		}
-		return cerr(c, line, col, "%s: %s", n->id, e.msg);
+		return ms_sieve_err(c->err, line, col, "%s: %s", n->id, e.msg);
 	}
 	return 0;
 }
@@ -734,7 +718,7 @@ cdatepart(struct cc *c, const struct ms_sv_node *n,
 	enum ms_sv_dpart dp;
 
 	if (ms_sv_dpart_lookup(s->s, s->len, &dp) < 0)
-		return cerr(c, a->line, a->col,
+		return ms_sieve_err(c->err, a->line, a->col,
 		    "%s: unknown date part \"%.32s\"", n->id, s->s);
 	t->dpart = dp;
 	return 0;
@@ -751,14 +735,14 @@ cindex(struct cc *c, const struct ms_sv_node *n, const struct nargs *na,
 		uint64_t v = na->val[T_INDEX]->num;
 
 		if (v == 0 || v > 0x7fffffff)
-			return cerr(c, na->tag[T_INDEX]->line,
+			return ms_sieve_err(c->err, na->tag[T_INDEX]->line,
 			    na->tag[T_INDEX]->col,
 			    "%s: :index must be 1 or more", n->id);
 		*index_r = (int)v;
 	}
 	if (na->tag[T_LAST] != NULL) {
 		if (na->tag[T_INDEX] == NULL)
-			return cerr(c, na->tag[T_LAST]->line,
+			return ms_sieve_err(c->err, na->tag[T_LAST]->line,
 			    na->tag[T_LAST]->col,
 			    "%s: :last needs :index", n->id);
 		*last_r = 1;
@@ -807,10 +791,10 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 	size_t i;
 
 	if (sp == NULL || !sp->is_test)
-		return cerr(c, n->line, n->col, "unknown test \"%.64s\"",
+		return ms_sieve_err(c->err, n->line, n->col, "unknown test \"%.64s\"",
 		    n->id);
 	if (!has_ext(exts, sp->ext))
-		return cerr(c, n->line, n->col,
+		return ms_sieve_err(c->err, n->line, n->col,
 		    "test %s needs require \"%s\"", n->id,
 		    ext_names[sp->ext]);
 	if (check_args(c, n, sp, exts, &na) < 0)
@@ -830,7 +814,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 		t->sub = MS_PNEW(c->pool, struct ms_svt,
 				 n->ntests ? n->ntests : 1);
 		if (sp->kind != MS_SVT_NOT && n->ntests == 0)
-			return cerr(c, n->line, n->col,
+			return ms_sieve_err(c->err, n->line, n->col,
 			    "%s needs at least one test", n->id);
 		for (i = 0; i < n->ntests; i++)
 			if (ctest(c, exts, &n->tests[i], &t->sub[i]) < 0)
@@ -854,7 +838,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 				    ms_str_eq_cstr_ci(p, "to") ||
 				    ms_str_eq_cstr_ci(p, "auth"))
 					continue;
-				return cerr(c, na.pos[0]->line,
+				return ms_sieve_err(c->err, na.pos[0]->line,
 				    na.pos[0]->col,
 				    "envelope: unknown part \"%.32s\"",
 				    t->a.v[i].s);
@@ -879,7 +863,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 		} else if (na.tag[T_UNDER] != NULL)
 			t->num = na.val[T_UNDER]->num;
 		else
-			return cerr(c, n->line, n->col,
+			return ms_sieve_err(c->err, n->line, n->col,
 			    "size needs :over or :under");
 		return 0;
 	case MS_SVT_BODY:
@@ -895,7 +879,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 				if (!t->ctypes.v[i].has_var &&
 				    !ms_sv_body_type_ok(t->ctypes.v[i].s,
 							t->ctypes.v[i].len))
-					return cerr(c,
+					return ms_sieve_err(c->err,
 					    na.val[T_CONTENT]->line,
 					    na.val[T_CONTENT]->col,
 					    "body: invalid content type");
@@ -908,7 +892,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 	case MS_SVT_HASFLAG:
 		if (na.pos[0] != NULL) {
 			if (!has_ext(exts, MS_SVX_VARIABLES))
-				return cerr(c, na.pos[0]->line,
+				return ms_sieve_err(c->err, na.pos[0]->line,
 				    na.pos[0]->col, "hasflag: variable "
 				    "list needs require \"variables\"");
 			if (clist(c, exts, na.pos[0], 0, &t->a) < 0)
@@ -917,7 +901,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 				if (!ms_sieve_var_name_ok(t->a.v[i].s,
 				    t->a.v[i].len,
 				    has_ext(exts, MS_SVX_INCLUDE)))
-					return cerr(c, na.pos[0]->line,
+					return ms_sieve_err(c->err, na.pos[0]->line,
 					    na.pos[0]->col, "hasflag: "
 					    "invalid variable name");
 		}
@@ -945,7 +929,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 			if (ms_sv_zone_parse(na.val[T_ZONE]->strs[0].s,
 					     na.val[T_ZONE]->strs[0].len,
 					     &t->zone_min) < 0)
-				return cerr(c, na.val[T_ZONE]->line,
+				return ms_sieve_err(c->err, na.val[T_ZONE]->line,
 				    na.val[T_ZONE]->col, "%s: invalid "
 				    "zone \"%.16s\"", n->id,
 				    na.val[T_ZONE]->strs[0].s);
@@ -987,7 +971,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 
 		for (i = 0; i < na.pos[0]->nstr; i++)
 			if (na.pos[0]->strs[i].len == 0)
-				return cerr(c, na.pos[0]->line,
+				return ms_sieve_err(c->err, na.pos[0]->line,
 				    na.pos[0]->col, "ihave: empty name");
 		t->is_const = 1;
 		t->kind = ihave_all(na.pos[0], &bits) ? MS_SVT_TRUE :
@@ -1010,7 +994,7 @@ ctest(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 		}
 		return clist(c, exts, na.pos[1], 1, &t->a);
 	default:
-		return cerr(c, n->line, n->col, "unsupported test %s",
+		return ms_sieve_err(c->err, n->line, n->col, "unsupported test %s",
 		    n->id);
 	}
 }
@@ -1032,7 +1016,7 @@ check_redirect(struct cc *c, const struct ms_sv_arg *a,
 		return 0;
 	if (ms_sv_addr_parse(c->pool, s->s, s->len, 2, &ad, &n) < 0 ||
 	    n != 1 || ad[0].domain.p == NULL || ad[0].local.len == 0)
-		return cerr(c, a->line, a->col,
+		return ms_sieve_err(c->err, a->line, a->col,
 		    "redirect: invalid address \"%.64s\"", s->s);
 	return 0;
 }
@@ -1044,7 +1028,7 @@ check_flags(struct cc *c, const struct ms_sv_arg *a, const struct ms_svl *l)
 
 	for (i = 0; i < l->n; i++)
 		if (has_nul(&l->v[i]))
-			return cerr(c, a->line, a->col, "invalid flag");
+			return ms_sieve_err(c->err, a->line, a->col, "invalid flag");
 	return 0;
 }
 
@@ -1089,7 +1073,7 @@ check_script_name(struct cc *c, const struct ms_sv_arg *a,
 	}
 	return 0;
 bad:
-	return cerr(c, a->line, a->col, "include: invalid script name");
+	return ms_sieve_err(c->err, a->line, a->col, "include: invalid script name");
 }
 
 static int
@@ -1099,7 +1083,7 @@ check_hdrname(struct cc *c, const struct ms_sv_node *n,
 	if (s->has_var)
 		return 0;
 	if (!ms_sv_hdr_name_ok(s->s, s->len))
-		return cerr(c, a->line, a->col,
+		return ms_sieve_err(c->err, a->line, a->col,
 		    "%s: invalid header name \"%.64s\"", n->id, s->s);
 	return 0;
 }
@@ -1116,14 +1100,14 @@ cnotify(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 	memset(&e, 0, sizeof(e));
 	if (!x->s1.has_var && ms_sieve_notify_scheme(x->s1.s, x->s1.len,
 						      &e) < 0)
-		return cerr(c, na->pos[0]->line, na->pos[0]->col,
+		return ms_sieve_err(c->err, na->pos[0]->line, na->pos[0]->col,
 		    "notify: %s", e.msg);
 	if (na->tag[T_FROM] != NULL) {
 		if (cstr1(c, exts, na->val[T_FROM], 1, &x->s2) < 0)
 			return -1;
 		if (!x->s2.has_var && !ms_sv_notify_from_ok(x->s2.s,
 							     x->s2.len))
-			return cerr(c, na->val[T_FROM]->line,
+			return ms_sieve_err(c->err, na->val[T_FROM]->line,
 			    na->val[T_FROM]->col,
 			    "notify: invalid :from address");
 		x->has_s2 = 1;
@@ -1136,7 +1120,7 @@ cnotify(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 			return -1;
 		if (!x->importance.has_var &&
 		    !ms_sv_notify_importance_ok(s->s, s->len))
-			return cerr(c, na->val[T_IMPORTANCE]->line,
+			return ms_sieve_err(c->err, na->val[T_IMPORTANCE]->line,
 			    na->val[T_IMPORTANCE]->col,
 			    "notify: :importance must be \"1\", \"2\" or "
 			    "\"3\"");
@@ -1254,7 +1238,7 @@ ccmd(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 			return -1;
 		x->has_s1 = 1;
 		if (!x->s1.has_var && !ms_utf8_valid(x->s1.s, x->s1.len))
-			return cerr(c, na->pos[0]->line, na->pos[0]->col,
+			return ms_sieve_err(c->err, na->pos[0]->line, na->pos[0]->col,
 			    "%s: reason is not UTF-8", n->id);
 		return 0;
 	case MS_SVC_SETFLAG:
@@ -1262,7 +1246,7 @@ ccmd(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 	case MS_SVC_REMOVEFLAG:
 		if (na->pos[0] != NULL) {
 			if (!has_ext(exts, MS_SVX_VARIABLES))
-				return cerr(c, na->pos[0]->line,
+				return ms_sieve_err(c->err, na->pos[0]->line,
 				    na->pos[0]->col, "%s: a variable "
 				    "name needs require \"variables\"",
 				    n->id);
@@ -1270,7 +1254,7 @@ ccmd(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 				return -1;
 			if (!ms_sieve_var_name_ok(x->s1.s, x->s1.len,
 			    has_ext(exts, MS_SVX_INCLUDE)))
-				return cerr(c, na->pos[0]->line,
+				return ms_sieve_err(c->err, na->pos[0]->line,
 				    na->pos[0]->col,
 				    "%s: invalid variable name \"%.64s\"",
 				    n->id, x->s1.s);
@@ -1328,14 +1312,14 @@ ccmd(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 			return -1;
 		if (!ms_sieve_var_name_ok(x->s1.s, x->s1.len,
 					  has_ext(exts, MS_SVX_INCLUDE)))
-			return cerr(c, na->pos[0]->line, na->pos[0]->col,
+			return ms_sieve_err(c->err, na->pos[0]->line, na->pos[0]->col,
 			    "set: invalid variable name \"%.64s\"",
 			    x->s1.s);
 		x->has_s1 = x->has_s2 = 1;
 		x->mods = set_mods(na);
 		if ((x->mods & MS_SVSET_QUOTEREGEX) &&
 		    !has_ext(exts, MS_SVX_VARIABLES))
-			return cerr(c, n->line, n->col,
+			return ms_sieve_err(c->err, n->line, n->col,
 			    "set: :quoteregex needs require \"variables\"");
 		return 0;
 	case MS_SVC_INCLUDE:
@@ -1349,14 +1333,14 @@ ccmd(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 		return 0;
 	case MS_SVC_GLOBAL:
 		if (!has_ext(exts, MS_SVX_VARIABLES))
-			return cerr(c, n->line, n->col,
+			return ms_sieve_err(c->err, n->line, n->col,
 			    "global needs require \"variables\"");
 		if (clist(c, exts, na->pos[0], 0, &x->l1) < 0)
 			return -1;
 		for (i = 0; i < x->l1.n; i++)
 			if (!ms_sieve_var_name_ok(x->l1.v[i].s,
 						  x->l1.v[i].len, 0))
-				return cerr(c, na->pos[0]->line,
+				return ms_sieve_err(c->err, na->pos[0]->line,
 				    na->pos[0]->col,
 				    "global: invalid variable name "
 				    "\"%.64s\"", x->l1.v[i].s);
@@ -1368,7 +1352,7 @@ ccmd(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 		    check_hdrname(c, n, na->pos[0], &x->s1) < 0)
 			return -1;
 		if (!x->s2.has_var && !ms_utf8_valid(x->s2.s, x->s2.len))
-			return cerr(c, na->pos[1]->line, na->pos[1]->col,
+			return ms_sieve_err(c->err, na->pos[1]->line, na->pos[1]->col,
 			    "addheader: value is not UTF-8");
 		x->has_s1 = x->has_s2 = 1;
 		x->last = na->tag[T_LAST] != NULL;
@@ -1386,13 +1370,13 @@ ccmd(struct cc *c, uint64_t exts, const struct ms_sv_node *n,
 			if (na->tag[i] != NULL)
 				break;
 		if (!x->has_match && i <= T_COUNT)
-			return cerr(c, n->line, n->col, "deleteheader: "
+			return ms_sieve_err(c->err, n->line, n->col, "deleteheader: "
 			    "match arguments without value patterns");
 		return 0;
 	case MS_SVC_NOTIFY:
 		return cnotify(c, exts, n, na, x);
 	default:
-		return cerr(c, n->line, n->col, "unsupported command %s",
+		return ms_sieve_err(c->err, n->line, n->col, "unsupported command %s",
 		    n->id);
 	}
 }
@@ -1405,12 +1389,12 @@ crequire(struct cc *c, const struct ms_sv_node *n, const struct nargs *na)
 	int x;
 
 	if (c->seen_other)
-		return cerr(c, n->line, n->col,
+		return ms_sieve_err(c->err, n->line, n->col,
 		    "require must come before other commands");
 	for (i = 0; i < a->nstr; i++) {
 		x = ms_sieve_ext_find(a->strs[i].s, a->strs[i].len);
 		if (x < 0)
-			return cerr(c, a->strs[i].line, a->strs[i].col,
+			return ms_sieve_err(c->err, a->strs[i].line, a->strs[i].col,
 			    "unknown extension \"%.64s\"", a->strs[i].s);
 		if (x == MS_SVX_BASE)
 			continue;
@@ -1494,10 +1478,10 @@ cblock(struct cc *c, uint64_t exts, const struct ms_sv_node *ns, size_t nn,
 		uint64_t ex = top ? c->s->exts : exts;
 
 		if (sp == NULL || sp->is_test)
-			return cerr(c, n->line, n->col,
+			return ms_sieve_err(c->err, n->line, n->col,
 			    "unknown command \"%.64s\"", n->id);
 		if (sp->kind == K_REQUIRE && !top)
-			return cerr(c, n->line, n->col,
+			return ms_sieve_err(c->err, n->line, n->col,
 			    "require is only allowed at the top");
 		if (sp->kind != K_REQUIRE) {
 			c->seen_other = 1;
@@ -1506,7 +1490,7 @@ cblock(struct cc *c, uint64_t exts, const struct ms_sv_node *ns, size_t nn,
 			ex = exts;
 		}
 		if (!has_ext(ex, sp->ext))
-			return cerr(c, n->line, n->col,
+			return ms_sieve_err(c->err, n->line, n->col,
 			    "%s needs require \"%s\"", n->id,
 			    ext_names[sp->ext]);
 		if (check_args(c, n, sp, ex, &na) < 0)
@@ -1520,7 +1504,7 @@ cblock(struct cc *c, uint64_t exts, const struct ms_sv_node *ns, size_t nn,
 			struct ms_svc *e;
 
 			if (chain == NULL)
-				return cerr(c, n->line, n->col,
+				return ms_sieve_err(c->err, n->line, n->col,
 				    "%s without if", n->id);
 			e = MS_PNEW(c->pool, struct ms_svc, 1);
 			if (cif(c, ex, n, sp->kind == K_ELSIF, e) < 0)

@@ -19,6 +19,30 @@
 #include <stdio.h>
 #include <string.h>
 
+int
+ms_sieve_verr(struct ms_sieve_error *err, unsigned line, unsigned col,
+	      const char *fmt, va_list ap)
+{
+	if (err == NULL)
+		return -1;
+	err->line = line;
+	err->col = col;
+	(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return -1;
+}
+
+int
+ms_sieve_err(struct ms_sieve_error *err, unsigned line, unsigned col,
+	     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)ms_sieve_verr(err, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 enum tk {
 	T_EOF, T_IDENT, T_TAG, T_NUM, T_STR,
 	T_LBRACKET, T_RBRACKET, T_LPAREN, T_RPAREN,
@@ -68,22 +92,6 @@ struct parser {
 	struct ms_sv_str *strs;
 	size_t nstrs, cap_strs;
 };
-
-static int fail(struct parser *p, unsigned line, unsigned col,
-		const char *fmt, ...) MS_FMT(4, 5);
-
-static int
-fail(struct parser *p, unsigned line, unsigned col, const char *fmt, ...)
-{
-	va_list ap;
-
-	p->err->line = line;
-	p->err->col = col;
-	va_start(ap, fmt);
-	(void)vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static unsigned
 col_at(const struct parser *p, size_t pos)
@@ -191,7 +199,7 @@ skip_space(struct parser *p)
 				}
 			}
 			if (i >= p->len)
-				return fail(p, line, col,
+				return ms_sieve_err(p->err, line, col,
 					    "unterminated comment");
 			p->pos = i + 2;
 			break;
@@ -264,7 +272,7 @@ lex_quoted(struct parser *p, struct tok *t)
 	if (end < p->len && s[end] == '"') {
 		n = end - start - 1;
 		if (n > p->max_string)
-			return fail(p, t->line, t->col,
+			return ms_sieve_err(p->err, t->line, t->col,
 				    "string longer than %lu bytes",
 				    (unsigned long)p->max_string);
 		out = ms_palloc(p->pool, n + 1);
@@ -272,10 +280,10 @@ lex_quoted(struct parser *p, struct tok *t)
 	} else {
 		end = quoted(p, start + 1, NULL, &n, &nlf, &last_lf);
 		if (end >= p->len)
-			return fail(p, t->line, t->col,
+			return ms_sieve_err(p->err, t->line, t->col,
 				    "unterminated string");
 		if (n > p->max_string)
-			return fail(p, t->line, t->col,
+			return ms_sieve_err(p->err, t->line, t->col,
 				    "string longer than %lu bytes",
 				    (unsigned long)p->max_string);
 		out = ms_palloc(p->pool, n + 1);
@@ -362,23 +370,23 @@ lex_multiline(struct parser *p, struct tok *t)
 	if (i < p->len && s[i] == '#') {
 		lf = memchr(s + i, '\n', p->len - i);
 		if (lf == NULL)
-			return fail(p, t->line, t->col, "unterminated string");
+			return ms_sieve_err(p->err, t->line, t->col, "unterminated string");
 		i = (size_t)(lf - s);
 	} else if (i + 1 < p->len && s[i] == '\r' && s[i + 1] == '\n') {
 		i++;
 	}
 	if (i >= p->len)
-		return fail(p, t->line, t->col, "unterminated string");
+		return ms_sieve_err(p->err, t->line, t->col, "unterminated string");
 	if (s[i] != '\n')
-		return fail(p, p->line, col_at(p, i),
+		return ms_sieve_err(p->err, p->line, col_at(p, i),
 			    "expected end of line after \"text:\"");
 	i++;
 	p->line++;
 	p->line_start = i;
 	if (multiline(p, i, NULL, &n, &end, &nlf, &last_lf) < 0)
-		return fail(p, t->line, t->col, "unterminated string");
+		return ms_sieve_err(p->err, t->line, t->col, "unterminated string");
 	if (n > p->max_string)
-		return fail(p, t->line, t->col,
+		return ms_sieve_err(p->err, t->line, t->col,
 			    "string longer than %lu bytes",
 			    (unsigned long)p->max_string);
 	out = ms_palloc(p->pool, n + 1);
@@ -406,7 +414,7 @@ lex_number(struct parser *p, struct tok *t)
 	while (p->pos < p->len && is_digit(s[p->pos])) {
 		d = (uint64_t)(s[p->pos] - '0');
 		if (v > (UINT64_MAX - d) / 10)
-			return fail(p, t->line, t->col, "number too large");
+			return ms_sieve_err(p->err, t->line, t->col, "number too large");
 		v = v * 10 + d;
 		p->pos++;
 	}
@@ -428,11 +436,11 @@ lex_number(struct parser *p, struct tok *t)
 	if (shift != 0) {
 		p->pos++;
 		if (v > (UINT64_MAX >> shift))
-			return fail(p, t->line, t->col, "number too large");
+			return ms_sieve_err(p->err, t->line, t->col, "number too large");
 		v <<= shift;
 	}
 	if (p->pos < p->len && is_idchar(s[p->pos]))
-		return fail(p, p->line, col_at(p, p->pos),
+		return ms_sieve_err(p->err, p->line, col_at(p, p->pos),
 			    "unexpected character '%c' after number",
 			    s[p->pos]);
 	t->kind = T_NUM;
@@ -493,7 +501,7 @@ lex(struct parser *p, struct tok *t)
 	case ':':
 		p->pos++;
 		if (p->pos >= p->len || !is_alpha_(s[p->pos]))
-			return fail(p, t->line, t->col,
+			return ms_sieve_err(p->err, t->line, t->col,
 				    "expected a tag name after ':'");
 		t->id = lex_ident(p, &n);
 		t->kind = T_TAG;
@@ -508,9 +516,9 @@ lex(struct parser *p, struct tok *t)
 	case ';': t->kind = T_SEMI; break;
 	default:
 		if (c > 0x20 && c < 0x7f)
-			return fail(p, t->line, t->col,
+			return ms_sieve_err(p->err, t->line, t->col,
 				    "unexpected character '%c'", c);
-		return fail(p, t->line, t->col,
+		return ms_sieve_err(p->err, t->line, t->col,
 			    "unexpected byte 0x%02X", (unsigned)c);
 	}
 	p->pos++;
@@ -567,7 +575,7 @@ open_node(struct parser *p, const struct tok *t, int is_cmd, unsigned level)
 	struct frame *f;
 
 	if (level > p->max_nesting)
-		return fail(p, t->line, t->col, "nesting deeper than %u",
+		return ms_sieve_err(p->err, t->line, t->col, "nesting deeper than %u",
 			    p->max_nesting);
 	f = push_frame(p, F_NODE, level);
 	f->is_cmd = is_cmd;
@@ -619,12 +627,12 @@ argument(struct parser *p, struct tok *t)
 			if (lex(p, t) < 0)
 				return -1;
 			if (t->kind != T_STR)
-				return fail(p, t->line, t->col,
+				return ms_sieve_err(p->err, t->line, t->col,
 					    "expected a string in string "
 					    "list, found %s",
 					    tok_what(t, what, sizeof(what)));
 			if (p->nstrs >= p->max_list)
-				return fail(p, t->line, t->col,
+				return ms_sieve_err(p->err, t->line, t->col,
 					    "string list longer than %u "
 					    "strings", p->max_list);
 			push_str(p, &t->str);
@@ -633,7 +641,7 @@ argument(struct parser *p, struct tok *t)
 			if (t->kind == T_RBRACKET)
 				break;
 			if (t->kind != T_COMMA)
-				return fail(p, t->line, t->col,
+				return ms_sieve_err(p->err, t->line, t->col,
 					    "expected ',' or ']' in string "
 					    "list, found %s",
 					    tok_what(t, what, sizeof(what)));
@@ -697,7 +705,7 @@ step_node(struct parser *p, struct tok *t)
 		break;
 	case PH_LIST_WANT:
 		if (t->kind != T_IDENT)
-			return fail(p, t->line, t->col,
+			return ms_sieve_err(p->err, t->line, t->col,
 				    "expected a test, found %s",
 				    tok_what(t, what, sizeof(what)));
 		f->phase = PH_LIST_AFTER;
@@ -713,7 +721,7 @@ step_node(struct parser *p, struct tok *t)
 			f->phase = PH_DONE;
 			return lex(p, t);
 		}
-		return fail(p, t->line, t->col,
+		return ms_sieve_err(p->err, t->line, t->col,
 			    "expected ',' or ')' in test list, found %s",
 			    tok_what(t, what, sizeof(what)));
 	case PH_DONE:
@@ -737,7 +745,7 @@ step_node(struct parser *p, struct tok *t)
 	}
 	if (t->kind == T_LBRACE) {
 		if (level + 1 > p->max_nesting)
-			return fail(p, t->line, t->col,
+			return ms_sieve_err(p->err, t->line, t->col,
 				    "nesting deeper than %u", p->max_nesting);
 		close_node(p, f);
 		f->node.has_block = 1;
@@ -746,10 +754,10 @@ step_node(struct parser *p, struct tok *t)
 		return lex(p, t);
 	}
 	if (f->node.ntests > 0 || p->nnodes > f->node_base)
-		return fail(p, t->line, t->col,
+		return ms_sieve_err(p->err, t->line, t->col,
 			    "expected '{' or ';' after command \"%.40s\"",
 			    f->node.id);
-	return fail(p, t->line, t->col, "expected ';' after command \"%.40s\"",
+	return ms_sieve_err(p->err, t->line, t->col, "expected ';' after command \"%.40s\"",
 		    f->node.id);
 }
 
@@ -768,7 +776,7 @@ step_block(struct parser *p, struct tok *t, int *done_r)
 		return lex(p, t);
 	case T_RBRACE:
 		if (p->nfr == 1)
-			return fail(p, t->line, t->col, "unexpected '}'");
+			return ms_sieve_err(p->err, t->line, t->col, "unexpected '}'");
 		/* close the block, then its command */
 		p->nfr--;
 		f = &p->fr[p->nfr - 1];
@@ -785,11 +793,11 @@ step_block(struct parser *p, struct tok *t, int *done_r)
 			*done_r = 1;
 			return 0;
 		}
-		return fail(p, t->line, t->col,
+		return ms_sieve_err(p->err, t->line, t->col,
 			    "missing '}' for the block opened on line %u",
 			    f->line);
 	default:
-		return fail(p, t->line, t->col, "expected a command, found %s",
+		return ms_sieve_err(p->err, t->line, t->col, "expected a command, found %s",
 			    tok_what(t, what, sizeof(what)));
 	}
 }
@@ -829,7 +837,7 @@ ms_sieve_parse(const char *text, size_t len,
 			p.max_list = lim->max_list;
 	}
 	if (len > max_script)
-		return fail(&p, 0, 0, "script larger than %lu bytes",
+		return ms_sieve_err(p.err, 0, 0, "script larger than %lu bytes",
 			    (unsigned long)max_script);
 	nul = len > 0 ? memchr(text, '\0', len) : NULL;
 	if (nul != NULL) {
@@ -840,7 +848,7 @@ ms_sieve_parse(const char *text, size_t len,
 				p.line++;
 				p.line_start = i + 1;
 			}
-		return fail(&p, p.line, col_at(&p, at), "NUL byte in script");
+		return ms_sieve_err(p.err, p.line, col_at(&p, at), "NUL byte in script");
 	}
 
 	(void)push_frame(&p, F_BLOCK, 0);

@@ -79,22 +79,6 @@ struct frame {
 #define HALT_RETURN     1
 #define HALT_STOP       2
 
-static int rerr(struct rs *r, unsigned line, unsigned col,
-		const char *fmt, ...) MS_FMT(4, 5);
-
-static int
-rerr(struct rs *r, unsigned line, unsigned col, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->err->line = line;
-	r->err->col = col;
-	va_start(ap, fmt);
-	vsnprintf(r->err->msg, sizeof(r->err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int
 has_x(const struct frame *f, int x)
 {
@@ -116,7 +100,7 @@ xs(struct rs *r, struct frame *f, const struct ms_svs *s, struct ms_str *o)
 	}
 	ms_buf_init(&b, r->pool, r->lim.max_string);
 	if (ms_sieve_var_expand(&f->sc, s->s, s->len, &b) < 0)
-		return rerr(r, 0, 0, "expanded string too long");
+		return ms_sieve_err(r->err, 0, 0, "expanded string too long");
 	o->p = ms_buf_cstr(&b);
 	o->len = b.len;
 	return 0;
@@ -161,7 +145,7 @@ matcher(struct rs *r, struct frame *f, const struct ms_svmatch *m,
 	memset(&e, 0, sizeof(e));
 	if (ms_sv_matcher_init(mm, r->pool, m->cmp, m->mt, m->rel, ks,
 			       m->keys.n, &r->lim, NULL, &e) < 0) {
-		rerr(r, line, col, "%s", e.msg);
+		ms_sieve_err(r->err, line, col, "%s", e.msg);
 		return NULL;
 	}
 	return mm;
@@ -209,7 +193,7 @@ match(struct rs *r, struct frame *f, const struct ms_svmatch *m,
 		memset(&caps, 0, sizeof(caps));
 		rc = ms_sv_match(mm, vals[i].p, vals[i].len, &caps);
 		if (rc < 0)
-			return rerr(r, line, col, "match failed");
+			return ms_sieve_err(r->err, line, col, "match failed");
 		if (rc == 1) {
 			if (m->mt == MS_SV_MT_MATCHES ||
 			    m->mt == MS_SV_MT_REGEX)
@@ -366,8 +350,8 @@ add_parts(struct rs *r, const struct ms_svt *t, const struct ms_sv_addr *a,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (ms_sv_addr_part(r->pool, &a[i], t->apart, "+",
-				    &part) == 1)
+		if (ms_sv_addr_part(r->pool, &a[i], t->apart,
+				    r->env->subaddress_sep, &part) == 1)
 			vals_add(r, vs, part);
 }
 
@@ -450,7 +434,7 @@ t_body(struct rs *r, struct frame *f, const struct ms_svt *t)
 	if (ms_sv_body_extract(r->pool, r->msg, (enum ms_sv_bodyk)t->btrans,
 			       types, t->ctypes.n, r->lim.max_body, &texts,
 			       &n, &e) < 0)
-		return rerr(r, t->line, t->col, "body: %s", e.msg);
+		return ms_sieve_err(r->err, t->line, t->col, "body: %s", e.msg);
 	if (t->btrans != MS_SV_BODY_CONTENT) {
 		r->btext[k] = texts;
 		r->nbtext[k] = n;
@@ -795,7 +779,7 @@ test(struct rs *r, struct frame *f, const struct ms_svt *t)
 	case MS_SVT_NOTIFYCAP:
 		return t_notifycap(r, f, t);
 	default:
-		return rerr(r, t->line, t->col, "unsupported test");
+		return ms_sieve_err(r->err, t->line, t->col, "unsupported test");
 	}
 }
 
@@ -808,7 +792,7 @@ add_act(struct rs *r, const struct ms_svt *t, unsigned line, unsigned col,
 {
 	(void)t;
 	if (counted && r->nreal >= r->lim.max_actions)
-		return rerr(r, line, col, "too many actions (limit %u)",
+		return ms_sieve_err(r->err, line, col, "too many actions (limit %u)",
 		    r->lim.max_actions);
 	if (r->nacts == r->cap) {
 		size_t nc = r->cap ? r->cap * 2 : 8;
@@ -860,7 +844,7 @@ is_inbox(const char *m)
 static int
 conflict_reject(struct rs *r, const struct ms_svc *c)
 {
-	return rerr(r, c->line, c->col,
+	return ms_sieve_err(r->err, c->line, c->col,
 	    "reject cannot be combined with keep, fileinto, redirect or "
 	    "vacation");
 }
@@ -893,7 +877,7 @@ a_store(struct rs *r, struct frame *f, const struct ms_svc *c)
 			return -1;
 		if (m.len == 0 || memchr(m.p, '\0', m.len) != NULL ||
 		    !ms_utf8_valid(m.p, m.len))
-			return rerr(r, c->line, c->col,
+			return ms_sieve_err(r->err, c->line, c->col,
 			    "fileinto: invalid mailbox name");
 		mbox = cs(r, m);
 		if (c->has_special_use) {
@@ -948,7 +932,7 @@ a_redirect(struct rs *r, struct frame *f, const struct ms_svc *c)
 	if (c->s1.has_var &&
 	    (ms_sv_addr_parse(r->pool, v.p, v.len, 2, &ad, &n) < 0 ||
 	     n != 1 || ad[0].domain.p == NULL || ad[0].local.len == 0))
-		return rerr(r, c->line, c->col,
+		return ms_sieve_err(r->err, c->line, c->col,
 		    "redirect: invalid address \"%.64s\"", v.p);
 	addr = cs(r, v);
 	if (!c->copy)
@@ -961,7 +945,7 @@ a_redirect(struct rs *r, struct frame *f, const struct ms_svc *c)
 			return 0;
 		}
 	if (r->nredirect >= r->lim.max_redirects)
-		return rerr(r, c->line, c->col,
+		return ms_sieve_err(r->err, c->line, c->col,
 		    "too many redirects (limit %u)", r->lim.max_redirects);
 	if (add_act(r, NULL, c->line, c->col, &a, 1) < 0)
 		return -1;
@@ -979,7 +963,7 @@ a_reject(struct rs *r, struct frame *f, const struct ms_svc *c)
 	struct ms_str v;
 
 	if (r->rejected)
-		return rerr(r, c->line, c->col, "more than one reject");
+		return ms_sieve_err(r->err, c->line, c->col, "more than one reject");
 	if (r->keepish || r->vacationed)
 		return conflict_reject(r, c);
 	if (xs(r, f, &c->s1, &v) < 0)
@@ -1008,7 +992,7 @@ a_vacation(struct rs *r, struct frame *f, const struct ms_svc *c)
 	if (r->rejected)
 		return conflict_reject(r, c);
 	if (r->vacationed)
-		return rerr(r, c->line, c->col, "more than one vacation");
+		return ms_sieve_err(r->err, c->line, c->col, "more than one vacation");
 	r->vacationed = 1;
 	if (xs(r, f, &c->s1, &reason) < 0)
 		return -1;
@@ -1070,11 +1054,11 @@ a_notify(struct rs *r, struct frame *f, const struct ms_svc *c)
 	memset(&e, 0, sizeof(e));
 	rc = ms_sieve_notify_scheme(v.p, v.len, &e);
 	if (rc < 0)
-		return rerr(r, c->line, c->col, "notify: %s", e.msg);
+		return ms_sieve_err(r->err, c->line, c->col, "notify: %s", e.msg);
 	if (rc == 0)
 		return 0;       /* a method we do not support: skipped */
 	if (r->nnotify >= r->lim.max_notify)
-		return rerr(r, c->line, c->col,
+		return ms_sieve_err(r->err, c->line, c->col,
 		    "too many notifications (limit %u)", r->lim.max_notify);
 	if (add_act(r, NULL, c->line, c->col, &a, 1) < 0)
 		return -1;
@@ -1086,7 +1070,7 @@ a_notify(struct rs *r, struct frame *f, const struct ms_svc *c)
 		if (xs(r, f, &c->importance, &v) < 0)
 			return -1;
 		if (!ms_sv_notify_importance_ok(v.p, v.len))
-			return rerr(r, c->line, c->col,
+			return ms_sieve_err(r->err, c->line, c->col,
 			    "notify: invalid :importance");
 		a->importance = cs(r, v);
 	}
@@ -1094,7 +1078,7 @@ a_notify(struct rs *r, struct frame *f, const struct ms_svc *c)
 		if (xs(r, f, &c->s2, &v) < 0)
 			return -1;
 		if (!ms_sv_notify_from_ok(v.p, v.len))
-			return rerr(r, c->line, c->col,
+			return ms_sieve_err(r->err, c->line, c->col,
 			    "notify: invalid :from");
 		a->from = cs(r, v);
 	}
@@ -1149,7 +1133,7 @@ a_flags(struct rs *r, struct frame *f, const struct ms_svc *c)
 
 		if (ms_sieve_var_set(&f->sc, c->s1.s, c->s1.len, s.p, s.len,
 				     &why) < 0)
-			return rerr(r, c->line, c->col, "%s", why);
+			return ms_sieve_err(r->err, c->line, c->col, "%s", why);
 	}
 	return 0;
 }
@@ -1166,12 +1150,12 @@ a_set(struct rs *r, struct frame *f, const struct ms_svc *c)
 	if (c->mods != 0) {
 		ms_buf_init(&b, r->pool, r->lim.max_string);
 		if (ms_sieve_var_modify(c->mods, v.p, v.len, &b) < 0)
-			return rerr(r, c->line, c->col, "set: value too long");
+			return ms_sieve_err(r->err, c->line, c->col, "set: value too long");
 		v = ms_str_make(ms_buf_cstr(&b), b.len);
 	}
 	if (ms_sieve_var_set(&f->sc, c->s1.s, c->s1.len, v.p, v.len,
 			     &why) < 0)
-		return rerr(r, c->line, c->col, "%s", why);
+		return ms_sieve_err(r->err, c->line, c->col, "%s", why);
 	return 0;
 }
 
@@ -1186,7 +1170,7 @@ a_editheader(struct rs *r, struct frame *f, const struct ms_svc *c)
 	if (xs(r, f, &c->s1, &name) < 0)
 		return -1;
 	if (!ms_sv_hdr_name_ok(name.p, name.len))
-		return rerr(r, c->line, c->col, "%s: invalid header name",
+		return ms_sieve_err(r->err, c->line, c->col, "%s: invalid header name",
 		    c->kind == MS_SVC_ADDHEADER ? "addheader" :
 		    "deleteheader");
 	/* RFC 5293 9: Received and Auto-Submitted stay as they are */
@@ -1199,7 +1183,7 @@ a_editheader(struct rs *r, struct frame *f, const struct ms_svc *c)
 		if (ms_sv_hdr_add(r->pool, r->head, r->head_len, cs(r, name),
 				  val.p, val.len, c->last,
 				  r->lim.max_script * 4, &nh, &nl, &e) < 0)
-			return rerr(r, c->line, c->col, "addheader: %s",
+			return ms_sieve_err(r->err, c->line, c->col, "addheader: %s",
 			    e.msg);
 	} else {
 		const struct ms_sv_matcher *m = NULL;
@@ -1210,7 +1194,7 @@ a_editheader(struct rs *r, struct frame *f, const struct ms_svc *c)
 		if (ms_sv_hdr_delete(r->pool, r->head, r->head_len,
 				     cs(r, name), (unsigned)c->index, c->last,
 				     m, &nh, &nl, NULL, &e) < 0)
-			return rerr(r, c->line, c->col, "deleteheader: %s",
+			return ms_sieve_err(r->err, c->line, c->col, "deleteheader: %s",
 			    e.msg);
 	}
 	r->head = nh;
@@ -1240,7 +1224,7 @@ a_include(struct rs *r, struct frame *f, const struct ms_svc *c)
 			if (ms_str_eq(r->once[i], key))
 				return 0;
 	if (r->depth >= r->lim.max_include)
-		return rerr(r, c->line, c->col,
+		return ms_sieve_err(r->err, c->line, c->col,
 		    "include: nested too deep (limit %u)",
 		    r->lim.max_include);
 	rc = -1;
@@ -1249,7 +1233,7 @@ a_include(struct rs *r, struct frame *f, const struct ms_svc *c)
 	if (rc != 1 || s == NULL) {
 		if (rc == 0 && c->optional)
 			return 0;
-		return rerr(r, c->line, c->col,
+		return ms_sieve_err(r->err, c->line, c->col,
 		    "include: %s script \"%.64s\" %s",
 		    c->is_global ? "global" : "personal", c->s1.s,
 		    rc == 0 ? "not found" : "cannot be loaded");
@@ -1279,7 +1263,7 @@ a_global(struct rs *r, struct frame *f, const struct ms_svc *c)
 	for (i = 0; i < c->l1.n; i++)
 		if (ms_sieve_var_declare(&f->sc, c->l1.v[i].s,
 					 c->l1.v[i].len, &why) < 0)
-			return rerr(r, c->line, c->col, "%s", why);
+			return ms_sieve_err(r->err, c->line, c->col, "%s", why);
 	return 0;
 }
 
@@ -1376,10 +1360,10 @@ exec_block(struct rs *r, struct frame *f, const struct ms_svc *cmds,
 		case MS_SVC_ERROR:
 			if (xs(r, f, &c->s1, &v) < 0)
 				return -1;
-			return rerr(r, c->line, c->col, "error: %.200s",
+			return ms_sieve_err(r->err, c->line, c->col, "error: %.200s",
 			    v.p);
 		default:
-			return rerr(r, c->line, c->col,
+			return ms_sieve_err(r->err, c->line, c->col,
 			    "unsupported command");
 		}
 	}

@@ -140,16 +140,6 @@ ms_sieve_var_scan(const char *s, size_t len, int allow_global,
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ms_ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 static int
 is_blank(int c)
@@ -186,7 +176,7 @@ enc_one(const char *s, size_t len, struct ms_buf *out)
 			i++;
 		if (i < len && s[i] == '}')
 			break;
-		while (i < len && hexval((unsigned char)s[i]) >= 0) {
+		while (i < len && ms_hexval((unsigned char)s[i]) >= 0) {
 			i++;
 			nd++;
 		}
@@ -213,7 +203,7 @@ enc_one(const char *s, size_t len, struct ms_buf *out)
 			i++;
 		if (s[i] == '}')
 			break;
-		while ((d = hexval((unsigned char)s[i])) >= 0) {
+		while ((d = ms_hexval((unsigned char)s[i])) >= 0) {
 			if (uni) {
 				if (cp <= 0x10FFFF)
 					cp = cp * 16 + (uint64_t)d;

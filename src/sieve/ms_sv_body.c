@@ -46,21 +46,6 @@ struct bx {
 	unsigned char *chunk;           /* CHUNK bytes */
 };
 
-static void
-set_err(struct ms_sieve_error *err, const char *fmt, ...) MS_FMT(2, 3);
-
-static void
-set_err(struct ms_sieve_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
-
 /* Read up to size bytes at off (fewer only at the end).  0 or -1. */
 static int
 read_at(struct bx *bx, uint64_t off, unsigned char *buf, size_t size,
@@ -72,7 +57,7 @@ read_at(struct bx *bx, uint64_t off, unsigned char *buf, size_t size,
 		n = 0;
 		if (bx->msg->read(bx->msg->ctx, off + got, buf + got,
 				  size - got, &n) < 0) {
-			set_err(bx->err, "body: cannot read the message");
+			ms_sieve_err(bx->err, 0, 0, "body: cannot read the message");
 			return -1;
 		}
 		if (n == 0)

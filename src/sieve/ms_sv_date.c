@@ -23,13 +23,6 @@ static const char *const mon_names[12] = {
 static const char *const day_names[7] = {
 	"sun", "mon", "tue", "wed", "thu", "fri", "sat"
 };
-static const char *const mon_out[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-static const char *const day_out[7] = {
-	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
 
 struct scan {
 	const char *p, *end;
@@ -367,8 +360,8 @@ ms_sv_dpart(const struct ms_sv_tm *tm, enum ms_sv_dpart dp, char *out)
 	case MS_SV_DP_STD11:
 		n = (size_t)snprintf(out, MS_SV_DPART_MAX,
 				     "%s, %u %s %04lld %02u:%02u:%02u ",
-				     day_out[tm->wday % 7], tm->mday,
-				     mon_out[(tm->mon + 11) % 12], y,
+				     ms_wday_abbr[tm->wday % 7], tm->mday,
+				     ms_month_abbr[(tm->mon + 11) % 12], y,
 				     tm->hour, tm->min, tm->sec);
 		if (n >= MS_SV_DPART_MAX - 8)
 			return strlen(out);

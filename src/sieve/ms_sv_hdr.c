@@ -40,21 +40,6 @@ struct hfield {
 				   (excluded), folding kept */
 };
 
-static void
-set_err(struct ms_sieve_error *err, const char *fmt, ...) MS_FMT(2, 3);
-
-static void
-set_err(struct ms_sieve_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
-
 /* Offset just after the line starting at pos (after its LF, or len). */
 static size_t
 line_end(const char *h, size_t len, size_t pos)
@@ -407,11 +392,11 @@ static int
 check_name(const char *name, size_t len, struct ms_sieve_error *err)
 {
 	if (!ms_sv_hdr_name_ok(name, len)) {
-		set_err(err, "invalid header field name");
+		ms_sieve_err(err, 0, 0, "invalid header field name");
 		return -1;
 	}
 	if (ms_sv_hdr_protected(name, len)) {
-		set_err(err, "header field %.*s may not be changed",
+		ms_sieve_err(err, 0, 0, "header field %.*s may not be changed",
 			(int)len, name);
 		return -1;
 	}
@@ -503,7 +488,7 @@ ms_sv_hdr_add(struct ms_pool *pool, const char *head, size_t hlen,
 	if (value == NULL)
 		value = "";
 	if (!ms_utf8_valid(value, vlen)) {
-		set_err(err, "value is not UTF-8");
+		ms_sieve_err(err, 0, 0, "value is not UTF-8");
 		return -1;
 	}
 	if (max_len == 0)
@@ -561,7 +546,7 @@ ms_sv_hdr_add(struct ms_pool *pool, const char *head, size_t hlen,
 	*nlen_r = out.len;
 	return 0;
 toolong:
-	set_err(err, "header too large");
+	ms_sieve_err(err, 0, 0, "header too large");
 	return -1;
 }
 
@@ -606,7 +591,7 @@ ms_sv_hdr_delete(struct ms_pool *pool, const char *head, size_t hlen,
 			int r = ms_sv_match(m, v.p, v.len, NULL);
 
 			if (r < 0) {
-				set_err(err, "match failed");
+				ms_sieve_err(err, 0, 0, "match failed");
 				return -1;
 			}
 			if (r != 1)

@@ -19,31 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void
-set_err(struct ms_sieve_error *err, const char *fmt, ...) MS_FMT(2, 3);
-
-static void
-set_err(struct ms_sieve_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ms_ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 /* %-decode s into a NUL ended pool string; NULL when an escape is bad
    or the result is not UTF-8 or holds a NUL. */
@@ -59,8 +34,8 @@ pct_decode(struct ms_pool *pool, struct ms_str s, size_t *len_r)
 
 			if (i + 2 >= s.len)
 				return NULL;
-			h = hexval((unsigned char)s.p[i + 1]);
-			l = hexval((unsigned char)s.p[i + 2]);
+			h = ms_hexval((unsigned char)s.p[i + 1]);
+			l = ms_hexval((unsigned char)s.p[i + 2]);
 			if (h < 0 || l < 0)
 				return NULL;
 			out[n++] = (char)(h * 16 + l);
@@ -180,18 +155,18 @@ add_addrs(struct ms_pool *pool, struct ms_str s, const char ***list,
 		struct ms_str t;
 
 		if (d == NULL) {
-			set_err(err, "mailto: bad %%-escape or encoding");
+			ms_sieve_err(err, 0, 0, "mailto: bad %%-escape or encoding");
 			return -1;
 		}
 		t = ms_str_trim(ms_str_make(d, dlen));
 		if (t.len > 0) {
 			if (!addr_spec_ok(t)) {
-				set_err(err, "mailto: invalid address \"%.*s\"",
+				ms_sieve_err(err, 0, 0, "mailto: invalid address \"%.*s\"",
 					(int)(t.len > 64 ? 64 : t.len), t.p);
 				return -1;
 			}
 			if (++*total > MS_SV_MAILTO_MAX_RCPT) {
-				set_err(err, "mailto: too many recipients");
+				ms_sieve_err(err, 0, 0, "mailto: too many recipients");
 				return -1;
 			}
 			nl = MS_PNEW(pool, const char *, *n + 1);
@@ -219,11 +194,11 @@ ms_sv_mailto_parse(struct ms_pool *pool, const char *uri, size_t len,
 	memset(m, 0, sizeof(*m));
 	if (uri == NULL || len < 7 ||
 	    !ms_str_has_prefix_ci(ms_str_make(uri, len), "mailto:")) {
-		set_err(err, "notify method is not a mailto URI");
+		ms_sieve_err(err, 0, 0, "notify method is not a mailto URI");
 		return -1;
 	}
 	if (len > MS_SV_MAILTO_MAX_URI) {
-		set_err(err, "mailto: URI too long");
+		ms_sieve_err(err, 0, 0, "mailto: URI too long");
 		return -1;
 	}
 	s = ms_str_make(uri + 7, len - 7);
@@ -244,19 +219,19 @@ ms_sv_mailto_parse(struct ms_pool *pool, const char *uri, size_t len,
 		size_t nlen, vlen, i;
 
 		if (eq <= 0) {
-			set_err(err, "mailto: header field without '='");
+			ms_sieve_err(err, 0, 0, "mailto: header field without '='");
 			return -1;
 		}
 		name = pct_decode(pool, ms_str_make(hf.p, (size_t)eq), &nlen);
 		if (name == NULL || nlen == 0) {
-			set_err(err, "mailto: bad header field name");
+			ms_sieve_err(err, 0, 0, "mailto: bad header field name");
 			return -1;
 		}
 		for (i = 0; i < nlen; i++) {
 			unsigned char c = (unsigned char)name[i];
 
 			if (c < 33 || c > 126 || c == ':') {
-				set_err(err, "mailto: bad header field name");
+				ms_sieve_err(err, 0, 0, "mailto: bad header field name");
 				return -1;
 			}
 		}
@@ -278,7 +253,7 @@ ms_sv_mailto_parse(struct ms_pool *pool, const char *uri, size_t len,
 		} else {
 			value = pct_decode(pool, hf, &vlen);
 			if (value == NULL) {
-				set_err(err, "mailto: bad %%-escape in %s",
+				ms_sieve_err(err, 0, 0, "mailto: bad %%-escape in %s",
 					name);
 				return -1;
 			}
@@ -292,7 +267,7 @@ ms_sv_mailto_parse(struct ms_pool *pool, const char *uri, size_t len,
 				struct ms_sv_mailto_hdr *nh;
 
 				if (m->nhdrs >= MS_SV_MAILTO_MAX_HDRS) {
-					set_err(err, "mailto: too many header "
+					ms_sieve_err(err, 0, 0, "mailto: too many header "
 						"fields");
 					return -1;
 				}
@@ -313,7 +288,7 @@ ms_sv_mailto_parse(struct ms_pool *pool, const char *uri, size_t len,
 		q.len -= (size_t)amp + 1;
 	}
 	if (total == 0) {
-		set_err(err, "mailto: no recipient");
+		ms_sieve_err(err, 0, 0, "mailto: no recipient");
 		return -1;
 	}
 	return 0;
@@ -328,7 +303,7 @@ ms_sv_notify_method_ok(const char *uri, size_t len,
 	int r;
 
 	if (uri == NULL || len > MS_SV_MAILTO_MAX_URI) {
-		set_err(err, "notify method URI too long");
+		ms_sieve_err(err, 0, 0, "notify method URI too long");
 		return 0;
 	}
 	pool = ms_pool_create("sv_mailto", len * 2 + 1024);

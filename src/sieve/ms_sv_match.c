@@ -48,21 +48,6 @@ struct ms_sv_kdata {
 	size_t n;
 };
 
-static void
-set_err(struct ms_sieve_error *err, const char *fmt, ...) MS_FMT(2, 3);
-
-static void
-set_err(struct ms_sieve_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
-
 /* ---- comparators ------------------------------------------------------ */
 
 static const struct {
@@ -503,7 +488,7 @@ regex_compile1(pcre2_compile_context *cc, const char *pat, size_t len,
 
 		if (pcre2_get_error_message(ecode, buf, sizeof(buf)) < 0)
 			ms_strlcpy((char *)buf, "bad pattern", sizeof(buf));
-		set_err(err, "regex: %s at offset %lu", (const char *)buf,
+		ms_sieve_err(err, 0, 0, "regex: %s at offset %lu", (const char *)buf,
 			(unsigned long)eoff);
 	}
 	return code;
@@ -521,14 +506,14 @@ ms_sv_regex_compile(struct ms_pool *pool, const char *pattern, size_t len,
 
 	*re_r = NULL;
 	if (len > REGEX_MAX_PATTERN) {
-		set_err(err, "regex: pattern longer than %lu bytes",
+		ms_sieve_err(err, 0, 0, "regex: pattern longer than %lu bytes",
 			(unsigned long)REGEX_MAX_PATTERN);
 		return -1;
 	}
 	gc = pcre2_general_context_create(pool_malloc, pool_free, pool);
 	cc = gc != NULL ? pcre2_compile_context_create(gc) : NULL;
 	if (cc == NULL) {
-		set_err(err, "regex: out of memory");
+		ms_sieve_err(err, 0, 0, "regex: out of memory");
 		return -1;
 	}
 	pcre2_set_max_pattern_length(cc, REGEX_MAX_PATTERN);
@@ -634,13 +619,13 @@ ms_sv_matcher_init(struct ms_sv_matcher *m, struct ms_pool *pool,
 
 	memset(m, 0, sizeof(*m));
 	if (!ms_sv_cmp_supports(cmp, mt)) {
-		set_err(err, "comparator %s does not support this match type",
+		ms_sieve_err(err, 0, 0, "comparator %s does not support this match type",
 			ms_sv_cmp_name(cmp));
 		return -1;
 	}
 	if ((mt == MS_SV_MT_VALUE || mt == MS_SV_MT_COUNT) !=
 	    (rel != MS_SV_REL_NONE)) {
-		set_err(err, ":value and :count need a relational operator");
+		ms_sieve_err(err, 0, 0, ":value and :count need a relational operator");
 		return -1;
 	}
 	m->cmp = cmp;

@@ -746,6 +746,17 @@ test_sieve_run_envelope(void)
 		struct ms_sieve_env e = test_env();
 		struct ms_sieve_result res;
 
+		/* the site's separator (deliver.subaddress_sep) */
+		e.subaddress_sep = "-";
+		MS_CU_EQ_STR(run_full("require [\"subaddress\"];\n"
+				      "if address :detail \"from\" \"lists\" "
+				      "{ discard; }", HEAD, BODY, &e, NULL,
+				      &res), "implicit");
+		MS_CU_EQ_STR(run_full("require [\"subaddress\"];\n"
+				      "if address :user \"from\" "
+				      "\"alice+lists\" { discard; }", HEAD,
+				      BODY, &e, NULL, &res), "discard");
+		e.subaddress_sep = NULL;
 		e.auth = "bob@localhost";
 		MS_CU_EQ_STR(run_full("require \"envelope\";\n"
 				      "if envelope :localpart \"auth\" "
