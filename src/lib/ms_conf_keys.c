@@ -72,6 +72,8 @@ const struct ms_conf_key ms_conf_keys[] = {
 		"site script files run after the user's script"),
 	MS_CONF_KEY_STR("sieve.global_dir", "",
 		"directory of scripts for include :global (\"\" = none)"),
+	MS_CONF_KEY_BOOL("sieve.report_errors", "no",
+		"tell users in INBOX when their script fails (daily)"),
 	MS_CONF_KEY_STR("sieve.spam_header", "X-Spam-Status",
 		"header spamtest reads (\"\" = spamtest never tested)"),
 	MS_CONF_KEY_STR("sieve.virus_header", "",

@@ -698,6 +698,37 @@ out:
 	return rc;
 }
 
+/* The failure notice of a plan, if one is due, into INBOX (best effort:
+   the message itself is stored already). */
+static void
+store_notice(struct dlv *d, const struct ms_dlv_sieve_in *in,
+	     const struct ms_dlv_plan *plan)
+{
+	struct ms_mbox *mbox = NULL;
+	const struct ms_mbent *ent;
+	struct ms_logctx ctx;
+	struct ms_mblist *l;
+	struct ms_err e;
+	const char *msg;
+	size_t len;
+	uint32_t uid;
+
+	if (ms_dlv_sieve_notice(in, plan, d->pool, &msg, &len) != 1)
+		return;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.user = ms_acct_name(d->a);
+	ctx.svc = "sieve";
+	if ((ent = target_mbox(d->a, d->pool, "", &l, &e)) == NULL ||
+	    ms_mblist_mbox_open(d->a, ent->id, &mbox, &e) < 0 ||
+	    ms_mbox_append(mbox, msg, len, 0, NULL, 0, 0,
+			   d->hook.reserve != NULL ? &d->hook : NULL, &uid,
+			   &e) < 0)
+		ms_log(MS_LVL_WARN, &ctx, "sieve: failure notice not "
+		       "stored: %s", e.internal);
+	if (mbox != NULL)
+		ms_mbox_close(mbox);
+}
+
 /* Run Sieve for the open account a and carry out its plan. */
 static enum ms_dlv_st
 store_in(struct ms_acct *a, const struct ms_dlv_local *t, const char *rcpt,
@@ -755,6 +786,8 @@ store_in(struct ms_acct *a, const struct ms_dlv_local *t, const char *rcpt,
 			goto out;
 	rc = ms_dlv_sieve_finish(&in, &plan, d.pool, err) < 0 ? MS_DLV_TEMP :
 	     MS_DLV_OK;
+	if (rc == MS_DLV_OK)
+		store_notice(&d, &in, &plan);
 out:
 	if (q != NULL)
 		ms_quota_close(q);

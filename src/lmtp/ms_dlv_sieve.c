@@ -12,6 +12,7 @@
 #include "ms_sys.h"
 #include "ms_dlv_sieve.h"
 #include "ms_acct.h"
+#include "ms_buf.h"
 #include "ms_conf.h"
 #include "ms_dlv.h"
 #include "ms_hash.h"
@@ -689,6 +690,14 @@ site_script(struct run *r, const char *path)
 	return c->s;
 }
 
+/* "line L col C: message" of e, from pool. */
+static const char *
+failure_text(struct ms_pool *pool, const struct ms_sieve_error *e)
+{
+	return ms_psprintf(pool, "line %u col %u: %s", e->line, e->col,
+			   e->msg);
+}
+
 int
 ms_dlv_sieve_plan(const struct ms_dlv_sieve_in *in, struct ms_pool *pool,
 		  struct ms_dlv_plan *plan, struct ms_err *err)
@@ -754,6 +763,7 @@ ms_dlv_sieve_plan(const struct ms_dlv_sieve_in *in, struct ms_pool *pool,
 			       "not compile: line %u col %u: %s; keeping in "
 			       "INBOX", name, user->cerr.line, user->cerr.col,
 			       user->cerr.msg);
+			plan->failure = failure_text(pool, &user->cerr);
 			run_release(&r);
 			return 0;
 		}
@@ -803,6 +813,8 @@ ms_dlv_sieve_plan(const struct ms_dlv_sieve_in *in, struct ms_pool *pool,
 		ms_log(MS_LVL_WARN, &r.lctx, "sieve: script \"%s\" failed: "
 		       "line %u col %u: %s; keeping in INBOX", plan->script,
 		       serr.line, serr.col, serr.msg);
+		if (user != NULL)
+			plan->failure = failure_text(pool, &serr);
 		return 0;
 	}
 	plan->sieve_ran = 1;
@@ -948,4 +960,58 @@ ms_dlv_sieve_finish(const struct ms_dlv_sieve_in *in,
 		}
 	}
 	return 0;
+}
+
+/* ======================================================================
+ * Failure notices
+ * ====================================================================== */
+
+int
+ms_dlv_sieve_notice(const struct ms_dlv_sieve_in *in,
+		    const struct ms_dlv_plan *plan, struct ms_pool *pool,
+		    const char **msg_r, size_t *len_r)
+{
+	const struct ms_conf *conf = ms_store_conf(ms_acct_store(in->a));
+	const unsigned char *head;
+	struct ms_svsend_in sin;
+	struct ms_logctx lctx;
+	struct ms_err e;
+	struct ms_buf b;
+	const char *id;
+	size_t hlen;
+	int rc = 0;
+
+	if (plan->failure == NULL || !ms_conf_bool(conf, "sieve.report_errors"))
+		return 0;
+	memset(&lctx, 0, sizeof(lctx));
+	lctx.user = ms_acct_name(in->a);
+	lctx.svc = "sieve";
+	id = ms_psprintf(pool, "%s\n%s", plan->script, plan->failure);
+	if (ms_sv_track_seen(in->a, MS_SV_TRACK_NOTICE, id, strlen(id),
+			     &e) != 0)
+		return 0;
+	head = ms_spool_head(in->msg, &hlen);
+	memset(&sin, 0, sizeof(sin));
+	sin.user = ms_acct_name(in->a);
+	sin.env_from = in->sender != NULL ? in->sender : "";
+	sin.head = (const char *)head;
+	sin.head_len = (size_t)plan->head_len;
+	sin.now = ms_time_sec();
+	sin.tz_minutes = (int)(ms_time_local_offset(sin.now) / 60);
+	ms_buf_init(&b, NULL, MS_SVSEND_MSG_MAX);
+	if (ms_svsend_notice_fmt(&sin, plan->script, plan->failure, &b,
+				 &e) < 0) {
+		ms_log(MS_LVL_WARN, &lctx, "sieve: failure notice not "
+		       "composed: %s", e.internal);
+	} else if (ms_sv_track_add(in->a, MS_SV_TRACK_NOTICE, id, strlen(id),
+				   86400, &e) < 0) {
+		ms_log(MS_LVL_WARN, &lctx, "sieve: failure notice not "
+		       "recorded (so not sent): %s", e.internal);
+	} else {
+		*msg_r = ms_pstrndup(pool, b.data, b.len);
+		*len_r = b.len;
+		rc = 1;
+	}
+	ms_buf_free(&b);
+	return rc;
 }

@@ -79,6 +79,9 @@ struct ms_dlv_plan {
 	/* the run's result, for ms_dlv_sieve_finish (private) */
 	const struct ms_sieve_result *res;
 	const char *script;             /* name for logs ("" none) */
+	/* the account's own script failed (compile or run): why, one
+	   line with line and column -- for the failure notice */
+	const char *failure;
 };
 
 /*
@@ -91,6 +94,17 @@ struct ms_dlv_plan {
  */
 int ms_dlv_sieve_plan(const struct ms_dlv_sieve_in *in, struct ms_pool *pool,
 		      struct ms_dlv_plan *plan, struct ms_err *err);
+
+/*
+ * The failure notice for a plan whose user script failed, when the site
+ * wants users told (sieve.report_errors) and the same script and error
+ * have not been reported in the last day: 1 with the message (from
+ * pool) in *msg_r / *len_r, to be stored in INBOX; 0 when none is due.
+ * Records the notice as sent.  Thread safe.
+ */
+int ms_dlv_sieve_notice(const struct ms_dlv_sieve_in *in,
+			const struct ms_dlv_plan *plan, struct ms_pool *pool,
+			const char **msg_r, size_t *len_r);
 
 /*
  * After the plan's copies are durable: queue redirects, vacation replies

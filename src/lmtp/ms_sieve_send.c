@@ -1024,3 +1024,59 @@ ms_svsend_notify(struct ms_store *st, const struct ms_svsend_in *in,
 	ms_pool_destroy(&pool);
 	return rc;
 }
+
+/* ======================================================================
+ * Failure notice
+ * ====================================================================== */
+
+int
+ms_svsend_notice_fmt(const struct ms_svsend_in *in, const char *script,
+		     const char *error, struct ms_buf *out,
+		     struct ms_err *err)
+{
+	const char *hd = in->head != NULL ? in->head : "";
+	size_t hl = in->head != NULL ? in->head_len : 0, start = out->len;
+	struct ms_buf t, subj;
+	int rc = -1;
+
+	ms_buf_init(&t, NULL, MS_SVSEND_MSG_MAX);
+	ms_buf_init(&subj, NULL, MS_RFC2047_MAX_IN);
+	if (put_date_id(out, in) < 0)
+		goto full_out;
+	if (put_from(out, in->user, err) < 0)
+		goto out;
+	if (ms_buf_printf(out, "To: <%s>\r\n", in->user) < 0 ||
+	    ms_buf_printf(&t, "Sieve script \"%s\" failed", script) < 0 ||
+	    put_text_field(out, "Subject", (const char *)t.data, t.len) < 0 ||
+	    ms_buf_append_str(out, "Auto-Submitted: auto-generated\r\n"
+			      "MIME-Version: 1.0\r\n") < 0)
+		goto full_out;
+	ms_buf_reset(&t);
+	if (hval(hd, hl, "Subject", &t) == 1 &&
+	    ms_rfc2047_decode(&subj, (const char *)t.data, t.len) == 0)
+		decontrol(&subj, 0);
+	else
+		ms_buf_reset(&subj);
+	ms_buf_reset(&t);
+	if (ms_buf_printf(&t, "Your Sieve script \"%s\" could not filter a "
+			  "message, so the message was kept in your INBOX.\n"
+			  "\nThe error: %s\n\nThe message came from <%s> "
+			  "with the subject:\n  %.*s\n\nFix the script (or "
+			  "activate another one) to filter your mail again. "
+			  "This notice comes at most once a day for the same "
+			  "error.\n", script, error, in->env_from != NULL ?
+			  in->env_from : "", (int)subj.len,
+			  subj.data != NULL ? (const char *)subj.data : "")
+	    < 0 || put_text_body(out, (const char *)t.data, t.len) < 0)
+		goto full_out;
+	rc = 0;
+	goto out;
+full_out:
+	full(err);
+out:
+	if (rc < 0)
+		ms_buf_truncate(out, start);
+	ms_buf_free(&t);
+	ms_buf_free(&subj);
+	return rc;
+}

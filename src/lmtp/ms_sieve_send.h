@@ -192,4 +192,21 @@ int ms_svsend_notify(struct ms_store *st, const struct ms_svsend_in *in,
 		     const struct ms_sv_action *act, char *id_r,
 		     struct ms_err *err);
 
+/* ======================================================================
+ * Failure notice (sieve.report_errors)
+ * ====================================================================== */
+
+/*
+ * Compose the notice that tells the account's user (in->user) that
+ * their script failed on a message and the message was kept in INBOX:
+ * Date:, Message-ID: (in->msgid), From: and To: in->user, Subject:
+ * naming the script, Auto-Submitted: auto-generated; the body names the
+ * script, the error (line, column, message) and the original's sender
+ * (in->env_from) and Subject.  Returns 0, or -1 with err (MS_E_PARAMS:
+ * a bad in->user; MS_E_LIMIT: out is full).  Pure.
+ */
+int ms_svsend_notice_fmt(const struct ms_svsend_in *in, const char *script,
+			 const char *error, struct ms_buf *out,
+			 struct ms_err *err);
+
 #endif /* MS_SIEVE_SEND_H */

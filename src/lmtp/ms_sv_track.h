@@ -37,6 +37,7 @@ struct ms_buf;
 /* Kinds of ids (folded into the hash, so they never collide). */
 #define MS_SV_TRACK_VACATION    'v'
 #define MS_SV_TRACK_DUP         'd'
+#define MS_SV_TRACK_NOTICE      'n'     /* failure notices sent */
 
 struct ms_sv_track_rec {
 	unsigned char h[MS_SV_TRACK_HASH];

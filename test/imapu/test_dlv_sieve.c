@@ -501,6 +501,55 @@ test_dlv_sieve_failing_script(void)
 	ms_fake_env_free(e);
 }
 
+/* sieve.report_errors: one notice in INBOX per script and error a day */
+static void
+test_dlv_sieve_failure_notice(void)
+{
+	struct ms_fake_env *e = env_new("sieve.report_errors=yes", NULL);
+	struct box b;
+	char *out;
+	int i;
+
+	script(e, "alice@localhost", "broken",
+	       "require [\"include\"];\r\n"
+	       "include :personal \"gone\";\r\n");
+	for (i = 0; i < 2; i++) {
+		out = lmtp1(e, "carol@example.org", "alice@localhost",
+			    msg_work);
+		HAS(out, "250 2.0.0 <alice@localhost>");
+		ms_xfree(out);
+		/* the message, then (first time only) the notice */
+		MS_CU_EQ_UINT(count(e, "alice@localhost", "INBOX"),
+			      i == 0 ? 2 : 3);
+		CU_ASSERT_FATAL(box_get(e, "alice@localhost", "INBOX",
+					&b) == 0);
+		if (i == 0) {
+			HAS(b.text, "Subject: Sieve script \"broken\" "
+			    "failed\r\n");
+			HAS(b.text, "To: <alice@localhost>\r\n");
+			HAS(b.text, "Auto-Submitted: auto-generated\r\n");
+			HAS(b.text, "line 2 col 1: include: personal "
+			    "script \"gone\"");
+			HAS(b.text, "<carol@example.org>");
+			HAS(b.text, "work report");
+		} else {
+			HAS(b.text, "Subject: work report");
+		}
+		box_free(&b);
+	}
+	/* bob's script fails too, but his site does not ask: no notice */
+	ms_fake_env_free(e);
+	e = env_new(NULL, NULL);
+	script(e, "bob@localhost", "broken",
+	       "require [\"include\"];\r\n"
+	       "include :personal \"gone\";\r\n");
+	out = lmtp1(e, "carol@example.org", "bob@localhost", msg_work);
+	HAS(out, "250 2.0.0 <bob@localhost>");
+	ms_xfree(out);
+	MS_CU_EQ_UINT(count(e, "bob@localhost", "INBOX"), 1);
+	ms_fake_env_free(e);
+}
+
 static void
 test_dlv_sieve_before_after(void)
 {
@@ -752,6 +801,7 @@ static CU_TestInfo ms_tests_dlv_sieve[] = {
 	{ "test_dlv_sieve_redirect", test_dlv_sieve_redirect },
 	{ "test_dlv_sieve_vacation", test_dlv_sieve_vacation },
 	{ "test_dlv_sieve_failing_script", test_dlv_sieve_failing_script },
+	{ "test_dlv_sieve_failure_notice", test_dlv_sieve_failure_notice },
 	{ "test_dlv_sieve_before_after", test_dlv_sieve_before_after },
 	{ "test_dlv_sieve_editheader_and_copies", test_dlv_sieve_editheader_and_copies },
 	{ "test_dlv_sieve_edited_script", test_dlv_sieve_edited_script },
