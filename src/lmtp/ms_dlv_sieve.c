@@ -909,10 +909,13 @@ ms_dlv_sieve_finish(const struct ms_dlv_sieve_in *in,
 				       "to <%s> queue=%s", a->address, qid);
 			break;
 		case MS_SV_ACT_VACATION:
+			/* claimed first: two deliveries at once never
+			   both reply; a failed queueing then costs the
+			   sender this period's reply, never a second one */
 			vacation_id(a, pool, &id, &idlen);
-			rc = ms_sv_track_seen(in->a, MS_SV_TRACK_VACATION, id,
-					      idlen, &e);
-			if (rc != 0) {
+			rc = ms_sv_track_claim(in->a, MS_SV_TRACK_VACATION,
+					       id, idlen, a->period, &e);
+			if (rc != 1) {
 				if (rc < 0)
 					ms_log(MS_LVL_WARN, &lctx, "sieve: "
 					       "vacation tracking: %s; no "
@@ -931,11 +934,6 @@ ms_dlv_sieve_finish(const struct ms_dlv_sieve_in *in,
 			ms_log(MS_LVL_INFO, &lctx, "sieve: vacation reply to "
 			       "<%s> queue=%s", a->to != NULL ? a->to : "",
 			       qid);
-			if (ms_sv_track_add(in->a, MS_SV_TRACK_VACATION, id,
-					    idlen, a->period, &e) < 0)
-				ms_log(MS_LVL_WARN, &lctx, "sieve: vacation "
-				       "tracking not recorded: %s",
-				       e.internal);
 			break;
 		case MS_SV_ACT_NOTIFY:
 			rc = ms_svsend_notify(st, &sin, a, qid, &e);
@@ -987,8 +985,8 @@ ms_dlv_sieve_notice(const struct ms_dlv_sieve_in *in,
 	lctx.user = ms_acct_name(in->a);
 	lctx.svc = "sieve";
 	id = ms_psprintf(pool, "%s\n%s", plan->script, plan->failure);
-	if (ms_sv_track_seen(in->a, MS_SV_TRACK_NOTICE, id, strlen(id),
-			     &e) != 0)
+	if (ms_sv_track_claim(in->a, MS_SV_TRACK_NOTICE, id, strlen(id),
+			      86400, &e) != 1)
 		return 0;
 	head = ms_spool_head(in->msg, &hlen);
 	memset(&sin, 0, sizeof(sin));
@@ -1003,10 +1001,6 @@ ms_dlv_sieve_notice(const struct ms_dlv_sieve_in *in,
 				 &e) < 0) {
 		ms_log(MS_LVL_WARN, &lctx, "sieve: failure notice not "
 		       "composed: %s", e.internal);
-	} else if (ms_sv_track_add(in->a, MS_SV_TRACK_NOTICE, id, strlen(id),
-				   86400, &e) < 0) {
-		ms_log(MS_LVL_WARN, &lctx, "sieve: failure notice not "
-		       "recorded (so not sent): %s", e.internal);
 	} else {
 		*msg_r = ms_pstrndup(pool, b.data, b.len);
 		*len_r = b.len;

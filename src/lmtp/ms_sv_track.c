@@ -261,9 +261,11 @@ ms_sv_track_seen(struct ms_acct *a, int kind, const void *id, size_t len,
 	return r;
 }
 
-int
-ms_sv_track_add(struct ms_acct *a, int kind, const void *id, size_t len,
-		int64_t period, struct ms_err *err)
+/* Record (kind, id) for period seconds, unless only_new and a live
+   record exists: 1 recorded, 0 already there, -1 error. */
+static int
+track_record(struct ms_acct *a, int kind, const void *id, size_t len,
+	     int64_t period, int only_new, struct ms_err *err)
 {
 	unsigned char h[MS_SV_TRACK_HASH];
 	struct ms_sv_track t;
@@ -278,20 +280,39 @@ ms_sv_track_add(struct ms_acct *a, int kind, const void *id, size_t len,
 		return -1;
 	memset(&t, 0, sizeof(t));
 	ms_buf_init(&b, NULL, MS_SV_TRACK_FILE_MAX);
-	if (track_load(a, &t, now, err) == 0) {
-		ms_sv_track_hash(kind, id, len, h);
-		ms_sv_track_put(&t, h, period > INT64_MAX - now ? INT64_MAX :
-				now + period, now);
-		if (ms_sv_track_format(&t, &b) < 0)
-			(void)ms_err_set(err, MS_E_INTERNAL, "Internal error",
-					 "sieve tracking file over %lu bytes",
-					 (unsigned long)MS_SV_TRACK_FILE_MAX);
-		else if (ms_store_file_put(ms_acct_home(a), MS_SV_TRACK_LEAF,
-					   b.data, b.len, 1, err) == 0)
-			rc = 0;
+	ms_sv_track_hash(kind, id, len, h);
+	if (track_load(a, &t, now, err) < 0)
+		goto out;
+	if (only_new && ms_sv_track_find(&t, h, now)) {
+		rc = 0;
+		goto out;
 	}
+	ms_sv_track_put(&t, h, period > INT64_MAX - now ? INT64_MAX :
+			now + period, now);
+	if (ms_sv_track_format(&t, &b) < 0)
+		(void)ms_err_set(err, MS_E_INTERNAL, "Internal error",
+				 "sieve tracking file over %lu bytes",
+				 (unsigned long)MS_SV_TRACK_FILE_MAX);
+	else if (ms_store_file_put(ms_acct_home(a), MS_SV_TRACK_LEAF,
+				   b.data, b.len, 1, err) == 0)
+		rc = 1;
+out:
 	ms_buf_free(&b);
 	ms_sv_track_free(&t);
 	ms_plock_release(lk);
 	return rc;
+}
+
+int
+ms_sv_track_add(struct ms_acct *a, int kind, const void *id, size_t len,
+		int64_t period, struct ms_err *err)
+{
+	return track_record(a, kind, id, len, period, 0, err) < 0 ? -1 : 0;
+}
+
+int
+ms_sv_track_claim(struct ms_acct *a, int kind, const void *id, size_t len,
+		  int64_t period, struct ms_err *err)
+{
+	return track_record(a, kind, id, len, period, 1, err);
 }

@@ -92,4 +92,13 @@ int ms_sv_track_seen(struct ms_acct *a, int kind, const void *id,
 int ms_sv_track_add(struct ms_acct *a, int kind, const void *id, size_t len,
 		    int64_t period, struct ms_err *err);
 
+/*
+ * Check and record in one step, under the account lock: when a has no
+ * live record of (kind, id), record it for period seconds and return 1;
+ * 0 when it has one (nothing written); -1 with err.  So two deliveries
+ * at once never both act on the same id (vacation replies, notices).
+ */
+int ms_sv_track_claim(struct ms_acct *a, int kind, const void *id,
+		      size_t len, int64_t period, struct ms_err *err);
+
 #endif /* MS_SV_TRACK_H */

@@ -277,6 +277,21 @@ test_sv_track_account(void)
 	/* a zero period still records for one second */
 	MS_CU_OK(ms_sv_track_add(a, MS_SV_TRACK_DUP, "id2", 3, 0, &err));
 	MS_CU_EQ_INT(ms_sv_track_seen(a, MS_SV_TRACK_DUP, "id2", 3, &err), 1);
+	/* claim: records once, then says "already there" until expiry,
+	   without moving the expiry */
+	MS_CU_EQ_INT(ms_sv_track_claim(a, MS_SV_TRACK_NOTICE, "n1", 2, 100,
+				       &err), 1);
+	MS_CU_EQ_INT(ms_sv_track_claim(a, MS_SV_TRACK_NOTICE, "n1", 2, 100,
+				       &err), 0);
+	now.sec += 99;
+	ms_time_set_fake(&now);
+	MS_CU_EQ_INT(ms_sv_track_claim(a, MS_SV_TRACK_NOTICE, "n1", 2, 100,
+				       &err), 0);
+	now.sec += 1;
+	ms_time_set_fake(&now);
+	MS_CU_EQ_INT(ms_sv_track_claim(a, MS_SV_TRACK_NOTICE, "n1", 2, 100,
+				       &err), 1);
+	MS_CU_EQ_INT(ms_sv_track_seen(a, MS_SV_TRACK_DUP, "n1", 2, &err), 0);
 	/* many adds stay bounded */
 	for (i = 0; i < 40; i++) {
 		char id[16];
