@@ -468,6 +468,10 @@ struct ms_api_repair {
 /* ms_api_reconstruct() flags */
 #define MS_API_RC_DRY_RUN       0x01u   /* report, change nothing */
 #define MS_API_RC_FORCE         0x02u   /* rebuild even clean mailboxes */
+/* the account came back from a backup: every mailbox gets a new
+   UIDVALIDITY (clients resynchronise) and keeps every message file, also
+   those its log says were expunged */
+#define MS_API_RC_RESTORED      0x04u
 
 /*
  * Rebuild the derived data of account (NULL: every account of every

@@ -32,7 +32,8 @@ static int cmd_reconstruct(struct ms_cli_ctx *, int, char **);
 static int cmd_check(struct ms_cli_ctx *, int, char **);
 
 const struct ms_cli_cmd ms_cli_recon_cmds[] = {
-	{ "reconstruct", "ACCOUNT...|--all [--json] [--dry-run] [--force]",
+	{ "reconstruct", "ACCOUNT...|--all [--json] [--dry-run] [--force] "
+	  "[--restored]",
 	  "rebuild indexes, mailbox lists, quota and counters from the files",
 	  MS_CLI_CONF, cmd_reconstruct },
 	{ "check", "[ACCOUNT...|--all] [--json]",
@@ -42,7 +43,7 @@ const struct ms_cli_cmd ms_cli_recon_cmds[] = {
 };
 
 struct rargs {
-	int all, json, dry_run, force;
+	int all, json, dry_run, force, restored;
 	int nacct;
 	char **acct;
 };
@@ -69,6 +70,8 @@ parse_args(const char *cmd, int fix, int argc, char **argv,
 			a->dry_run = 1;
 		else if (!opts_done && fix && strcmp(s, "--force") == 0)
 			a->force = 1;
+		else if (!opts_done && fix && strcmp(s, "--restored") == 0)
+			a->restored = 1;
 		else if (!opts_done && s[0] == '-') {
 			fprintf(stderr, "%s %s: unknown option '%s'\n",
 				MS_CLI_PROG, cmd, s);
@@ -79,6 +82,12 @@ parse_args(const char *cmd, int fix, int argc, char **argv,
 	if (a->all && a->nacct > 0) {
 		fprintf(stderr, "%s %s: give accounts or --all, not both\n",
 			MS_CLI_PROG, cmd);
+		return MS_EX_USAGE;
+	}
+	if (a->all && a->restored) {
+		fprintf(stderr, "%s %s: --restored names the accounts that "
+			"came back from a backup, not --all\n", MS_CLI_PROG,
+			cmd);
 		return MS_EX_USAGE;
 	}
 	if (!a->all && a->nacct == 0) {
@@ -236,6 +245,7 @@ run(struct ms_cli_ctx *ctx, const char *cmd, int fix, int argc, char **argv)
 	ms_rc_opts_init(&o);
 	o.dry_run = a.dry_run;
 	o.force = a.force;
+	o.restored = a.restored;
 	o.progress = progress_line;
 	rep = ms_rc_report_new();
 	if (a.all) {

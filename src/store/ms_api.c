@@ -977,14 +977,19 @@ static int
 api_repair(struct ms_api *api, const char *account, unsigned flags,
 	   int check, struct ms_api_repair *sum_r, struct ms_api_err *err)
 {
-	struct ms_rc_report *rep = ms_rc_report_new();
+	struct ms_rc_report *rep;
 	struct ms_rc_opts o;
 	struct ms_err e;
 	int rc;
 
+	if ((flags & MS_API_RC_RESTORED) != 0 && account == NULL)
+		return api_fail(err, MS_API_E_PARAMS, "restored: name the "
+				"account that came back from a backup");
+	rep = ms_rc_report_new();
 	ms_rc_opts_init(&o);
 	o.dry_run = (flags & MS_API_RC_DRY_RUN) != 0;
 	o.force = (flags & MS_API_RC_FORCE) != 0;
+	o.restored = (flags & MS_API_RC_RESTORED) != 0;
 	if (check)
 		rc = account != NULL ?
 			ms_recon_check_account(api->st, account, &o, rep, &e) :

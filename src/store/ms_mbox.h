@@ -396,9 +396,16 @@ struct ms_mbox_report {
  * UIDVALIDITY comes from the log header or the index header, whichever
  * is intact, else uidvalidity_hint (0: MS_E_CORRUPT).  Works with any of
  * index, cache, keywords, log missing or corrupt.  rep_r may be NULL.
+ * how MS_REBUILD_RESTORED: the files came back from a backup, so what
+ * clients have seen may be newer than the log: the mailbox gets
+ * uidvalidity_hint as its new UIDVALIDITY (clients resynchronise), the
+ * log is rewritten, and every message file is kept -- also one whose UID
+ * the log says was expunged (it was restored on purpose).
  */
+#define MS_REBUILD_RESTORED     0x01u
 int ms_mbox_rebuild(struct ms_pfs *fs, const char *rel, const char *lockname,
-		    uint32_t uidvalidity_hint, struct ms_mbox_report *rep_r,
+		    uint32_t uidvalidity_hint, unsigned how,
+		    struct ms_mbox_report *rep_r,
 		    struct ms_err *err);
 
 /*

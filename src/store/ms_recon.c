@@ -221,8 +221,8 @@ append_rec(struct ms_buf *b, const struct ms_mlog_rec *r)
 
 int
 ms_mbox_rebuild(struct ms_pfs *fs, const char *rel, const char *lockname,
-		uint32_t uidvalidity_hint, struct ms_mbox_report *rep_r,
-		struct ms_err *err)
+		uint32_t uidvalidity_hint, unsigned how,
+		struct ms_mbox_report *rep_r, struct ms_err *err)
 {
 	struct ms_mbox_report rep;
 	struct ms_mbox mb;              /* for error texts and helpers */
@@ -239,7 +239,7 @@ ms_mbox_rebuild(struct ms_pfs *fs, const char *rel, const char *lockname,
 	uint64_t lgen, lend, lsize, modseq;
 	uint32_t luidv, nrec = 0, i;
 	unsigned b, maxbit = 0;
-	int idx_ok, log_exists, rc = -1;
+	int idx_ok, log_exists, restored, rc = -1;
 	size_t k;
 
 	memset(&rep, 0, sizeof(rep));
@@ -271,7 +271,8 @@ ms_mbox_rebuild(struct ms_pfs *fs, const char *rel, const char *lockname,
 		ms_mb_perr(err, &perr, &mb, "read log");
 		goto out;
 	}
-	rep.uidvalidity = luidv != 0 ? luidv :
+	restored = (how & MS_REBUILD_RESTORED) != 0;
+	rep.uidvalidity = restored ? uidvalidity_hint : luidv != 0 ? luidv :
 	    idx_ok ? ih.uidvalidity : uidvalidity_hint;
 	if (rep.uidvalidity == 0) {
 		ms_mb_corrupt(err, &mb, "UIDVALIDITY lost (give a hint)");
@@ -293,11 +294,13 @@ ms_mbox_rebuild(struct ms_pfs *fs, const char *rel, const char *lockname,
 		int64_t mtime;
 
 		ms_mb_msg_leaf(uid, leaf, sizeof(leaf));
-		if (s != NULL && s->expunged) {
+		if (s != NULL && s->expunged && !restored) {
 			(void)ms_pfile_remove(mb.dir, leaf, NULL);
 			rep.expunged_files++;
 			continue;
 		}
+		if (s != NULL && s->expunged)
+			s = NULL;       /* restored: a new message */
 		ms_buf_reset(&rec);
 		if (ms_mscan_file(mb.dir, uid, r->guid, &r->size, &mtime,
 				  &rec, &perr) < 0) {
@@ -328,10 +331,10 @@ ms_mbox_rebuild(struct ms_pfs *fs, const char *rel, const char *lockname,
 	rep.messages = nrec;
 
 	/* the log: keep and repair, or rewrite */
-	if (!log_exists || luidv == 0) {
+	if (!log_exists || luidv == 0 || restored) {
 		unsigned char lh[MS_MLOG_HDR_SIZE];
 
-		rep.log_rebuilt = 1;
+		rep.log_rebuilt = !restored;
 		ms_mlog_hdr_encode(rep.uidvalidity, lgen + 1, lh);
 		(void)ms_buf_append(&logb, lh, sizeof(lh));
 		for (b = 0; b < MS_MBOX_MAX_KEYWORDS; b++) {

@@ -52,6 +52,7 @@ struct rc {
 	char acct[MS_PLAT_MAX_REL + 1]; /* label of the current account */
 	uint64_t fixed_at_start;        /* rep->fixed when it began */
 	int64_t now;
+	uint32_t new_uv;                /* restored: the next mailbox's */
 	struct ms_store_counts counts[MS_STORE_MAX_PARTS];
 };
 
@@ -759,7 +760,7 @@ mbox_do(struct rc *r, struct tgt *t, const struct ms_mbent *e,
 	if (!m.has_kw)
 		(void)snprintf(missing + strlen(missing),
 			       sizeof(missing) - strlen(missing), "keywords ");
-	needs = r->o->force;
+	needs = r->o->force || r->new_uv != 0;
 	memset(&crep, 0, sizeof(crep));
 	if (missing[0] != '\0') {
 		missing[strlen(missing) - 1] = '\0';
@@ -792,7 +793,10 @@ mbox_do(struct rc *r, struct tgt *t, const struct ms_mbent *e,
 		}
 	}
 	if (needs && r->fix) {
-		if (ms_mbox_rebuild(t->fs, rel, NULL, *uv_io, &mrep, err) < 0)
+		if (ms_mbox_rebuild(t->fs, rel, NULL, r->new_uv != 0 ?
+				    r->new_uv : *uv_io, r->new_uv != 0 ?
+				    MS_REBUILD_RESTORED : 0, &mrep,
+				    err) < 0)
 			goto out;
 		r->rep->messages += mrep.messages;
 		if (mrep.not_in_log > 0)
@@ -827,7 +831,15 @@ mbox_do(struct rc *r, struct tgt *t, const struct ms_mbent *e,
 			rc_item(r, e->name, "log-rebuilt", 1, 1,
 				"log header damaged or missing: log "
 				"rewritten from what was salvaged");
-		if (mrep.uidvalidity != *uv_io) {
+		if (r->new_uv != 0) {
+			rc_item(r, e->name, "uidvalidity-new", 1, 1,
+				"restored: new UIDVALIDITY %lu (was %lu), "
+				"clients resynchronise",
+				(unsigned long)mrep.uidvalidity,
+				(unsigned long)*uv_io);
+			*uv_io = mrep.uidvalidity;
+			*changed_r = 1;
+		} else if (mrep.uidvalidity != *uv_io) {
 			rc_item(r, e->name, "uidvalidity-list", 1, 1,
 				"list said UIDVALIDITY %lu, the mailbox has "
 				"%lu: list corrected",
@@ -855,7 +867,7 @@ mbox_do(struct rc *r, struct tgt *t, const struct ms_mbent *e,
 			"%lu problem(s), first: %s%s",
 			(unsigned long)nproblems, why,
 			r->fix ? "; index, cache and keywords rebuilt" : "");
-	else if (needs && r->fix)
+	else if (needs && r->fix && r->new_uv == 0)
 		rc_item(r, e->name, "mailbox-damaged", 1, 1,
 			"rebuilt on request (--force)");
 	rc = 0;
@@ -1045,10 +1057,13 @@ acct_do(struct rc *r, struct tgt *t, struct ms_err *err)
 	for (i = 0; i < l->count; i++) {
 		if (!present[i])
 			continue;
+		r->new_uv = r->o->restored && r->fix ?
+			    ms_mblist_next_uidvalidity(l, r->now) : 0;
 		if (mbox_do(r, t, &l->ents[i], &l->ents[i].uidvalidity,
 			    &changed, err) < 0)
 			goto out;
 	}
+	r->new_uv = 0;
 	if (r->fix && changed && ms_mblist_write(t->home, l, err) < 0)
 		goto out;
 	if (quota_do(r, t, l, present, err) < 0)

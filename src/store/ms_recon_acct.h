@@ -73,6 +73,10 @@ struct ms_rc_opts {
 	int dry_run;            /* reconstruct: change nothing, report
 				   what would be fixed (as check does) */
 	int force;              /* rebuild every mailbox, even clean ones */
+	/* the home (or files in it) came back from a backup: every mailbox
+	   is rebuilt with a new UIDVALIDITY and keeps every message file,
+	   also those the log says were expunged (MS_REBUILD_RESTORED) */
+	int restored;
 	int64_t tmp_age;        /* *.tmp older than this is stale (s) */
 	/* progress of the store-wide runs: fn is called with a line such
 	   as "reconstruct: 1200/100000 accounts, 3 fixed" every `every`

@@ -62,6 +62,14 @@ has() {
 	fi
 }
 
+# lacks NAME PATTERN: $tmp/out does not match the extended regex
+lacks() {
+	if grep -Eq -- "$2" "$tmp/out"; then
+		bad "$1: output has /$2/"
+		sed 's/^/    /' "$tmp/out" >&2
+	else ok; fi
+}
+
 msg() {
 	printf 'From: a@example.com\r\nTo: %s\r\nSubject: %s\r\n\r\nbody of %s\r\n' \
 		"$1" "$2" "$2"
@@ -127,6 +135,18 @@ run "reconstruct bad opt" 64 reconstruct --bogus alice
 run "check dry-run is no option" 64 check --dry-run
 run "reconstruct unknown" 67 reconstruct nobody
 run "check unknown" 67 check nobody@example.com
+run "restored needs accounts" 64 reconstruct --restored --all
+run "check has no --restored" 64 check --restored alice
+
+# ---- an account restored from a backup ------------------------------------
+uv_before=$(grep -h 'mailbox:' "$ha/mailboxes" | head -1)
+run "reconstruct --restored" 0 reconstruct --restored alice
+has "reconstruct --restored" "fixed +alice@example.com \"INBOX\": uidvalidity-new"
+lacks "reconstruct --restored" "mailbox-damaged"
+uv_after=$(grep -h 'mailbox:' "$ha/mailboxes" | head -1)
+[ "$uv_before" != "$uv_after" ] && ok || bad "UIDVALIDITY kept: $uv_after"
+run "check after --restored" 0 check alice
+has "check after --restored" "0 fixed, 0 problem"
 
 # ---- reconstruct while another process delivers ---------------------------
 n=40

@@ -760,7 +760,7 @@ test_mbox_recent_claim(void)
 	add(mb, msg1, 0);
 	ms_mbox_close(mb);
 	/* reconstruct keeps the claims of an intact index ... */
-	MS_CU_OK(ms_mbox_rebuild(fs, rel, lk, 0, &rep, &err));
+	MS_CU_OK(ms_mbox_rebuild(fs, rel, lk, 0, 0, &rep, &err));
 	MS_CU_EQ_UINT(recent_first_of(rel, lk), 5);
 	/* ... and without one, every message counts as claimed */
 	{
@@ -771,7 +771,7 @@ test_mbox_recent_claim(void)
 		MS_CU_OK(ms_pfile_remove(d, "index", &perr));
 		ms_pdir_close(d);
 	}
-	MS_CU_OK(ms_mbox_rebuild(fs, rel, lk, 77, &rep, &err));
+	MS_CU_OK(ms_mbox_rebuild(fs, rel, lk, 77, 0, &rep, &err));
 	MS_CU_EQ_UINT(recent_first_of(rel, lk), 7);
 	MS_CU_EQ_INT(claim(rel, lk, 6, &from, &to), 0);
 	MS_CU_EQ_UINT(recent_first_of(rel, lk), 7);     /* settled */

@@ -504,7 +504,7 @@ rebuild_ok(const char *rel, const char *lk, struct ms_mbox_report *rep)
 {
 	struct ms_err err;
 
-	if (ms_mbox_rebuild(fs, rel, lk, 0, rep, &err) < 0) {
+	if (ms_mbox_rebuild(fs, rel, lk, 0, 0, rep, &err) < 0) {
 		fprintf(stderr, "rebuild: %s\n", err.internal);
 		CU_FAIL("rebuild");
 	}
@@ -655,9 +655,9 @@ test_mrecov_rebuild_log_damage(void)
 	rm(rel, "index");
 	rm(rel, "cache");
 	rm(rel, "keywords");
-	MS_CU_EQ_INT(ms_mbox_rebuild(fs, rel, lk, 0, &rep, &err), -1);
+	MS_CU_EQ_INT(ms_mbox_rebuild(fs, rel, lk, 0, 0, &rep, &err), -1);
 	MS_CU_EQ_INT(err.cls, MS_E_CORRUPT);
-	MS_CU_OK(ms_mbox_rebuild(fs, rel, lk, 4242, &rep, &err));
+	MS_CU_OK(ms_mbox_rebuild(fs, rel, lk, 4242, 0, &rep, &err));
 	verify_rich(rel, lk, 0);
 }
 

@@ -716,6 +716,129 @@ test_recon_restore_backup(void)
 	ms_store_close(st);
 }
 
+/*
+ * The same restore over the live home, told to reconstruct as such
+ * (--restored): clients have seen UIDs 1 and 2 expunged and higher
+ * MODSEQs than the backup's, so every mailbox gets a new UIDVALIDITY,
+ * and every message file is kept -- the restored ones under their UIDs
+ * with their flags, the newer one as well.
+ */
+static void
+test_recon_restored_new_uidvalidity(void)
+{
+	struct ms_store *st = store_new(1, NULL);
+	const char *home = acct_make(st, "fay");
+	struct ms_rc_report *rep = ms_rc_report_new();
+	struct ms_uidrange r = { 1, 2 };
+	struct ms_uidset set = { &r, 1 };
+	struct ms_mbox_store fs_del;
+	struct snap b1, b2, a1, a2;
+	struct ms_rc_opts o;
+	struct ms_pfs *bfs;
+	struct ms_perr perr;
+	struct ms_err err;
+	struct ms_mbox *mb;
+	uint32_t i;
+
+	snap_take(st, "fay", home, 1, &b1);
+	snap_take(st, "fay", home, 2, &b2);
+	CU_ASSERT_FATAL(ms_pfs_open(NULL, fresh("backup2"), MS_PDIR_CREATE,
+				    &bfs, &perr) == 0);
+	MS_CU_OK(ms_store_tree_copy(fs0(st), bfs, home, NULL, &err));
+	CU_ASSERT_FATAL(ms_mbox_open(fs0(st), mbox_rel(home, 1),
+				     mbox_lock(st, "fay", 1), &mb,
+				     &err) == 0);
+	memset(&fs_del, 0, sizeof(fs_del));
+	fs_del.op = MS_MBOX_FLAGS_ADD;
+	fs_del.flags = MS_MBOX_DELETED;
+	MS_CU_OK(ms_mbox_store_flags(mb, &set, &fs_del, NULL, &err));
+	MS_CU_OK(ms_mbox_expunge(mb, NULL, NULL, NULL, &err));
+	ms_mbox_close(mb);
+	fill(st, "fay", 1, 1);
+	overlay(bfs, home, fs0(st), home);
+	ms_pfs_close(bfs);
+
+	ms_rc_opts_init(&o);
+	o.restored = 1;
+	MS_CU_OK(ms_recon_account(st, "fay", &o, rep, &err));
+	CU_ASSERT(has_item(rep, "uidvalidity-new", 1));
+	CU_ASSERT(!has_item(rep, "log-rebuilt", 1));
+	MS_CU_EQ_UINT(rep->problems, 0);
+	ms_rc_report_free(rep);
+	snap_take(st, "fay", home, 1, &a1);
+	snap_take(st, "fay", home, 2, &a2);
+	CU_ASSERT(a1.uidvalidity > b1.uidvalidity);
+	CU_ASSERT(a2.uidvalidity > b2.uidvalidity);
+	CU_ASSERT(a1.uidvalidity != a2.uidvalidity);
+	MS_CU_EQ_UINT(a1.n, 6);
+	for (i = 0; i < 5 && i < a1.n; i++) {
+		MS_CU_EQ_UINT(a1.uid[i], b1.uid[i]);
+		MS_CU_EQ_UINT(a1.flags[i], b1.flags[i]);
+		MS_CU_EQ_STR(a1.kw[i], b1.kw[i]);
+	}
+	MS_CU_EQ_UINT(a1.uid[5], 6);
+	MS_CU_EQ_UINT(a2.n, b2.n);
+	/* the list agrees, and nothing is left to fix */
+	all_clean(st, "fay");
+	ms_store_close(st);
+}
+
+/* Without --restored, a message file the log says was expunged is the
+   debris of an interrupted expunge and goes; with it, it stays. */
+static void
+test_recon_restored_expunged_file(void)
+{
+	struct ms_store *st = store_new(1, NULL);
+	const char *home = acct_make(st, "gus");
+	const char *rel = mbox_rel(home, 1);
+	struct ms_uidrange r = { 3, 3 };
+	struct ms_uidset set = { &r, 1 };
+	struct ms_mbox_store fs_del;
+	struct ms_rc_report *rep;
+	struct ms_rc_opts o;
+	struct ms_pfs *bfs;
+	struct ms_perr perr;
+	struct ms_err err;
+	struct ms_mbox *mb;
+	struct snap s;
+	int round;
+
+	CU_ASSERT_FATAL(ms_pfs_open(NULL, fresh("backup3"), MS_PDIR_CREATE,
+				    &bfs, &perr) == 0);
+	MS_CU_OK(ms_store_tree_copy(fs0(st), bfs, rel, NULL, &err));
+	CU_ASSERT_FATAL(ms_mbox_open(fs0(st), rel, mbox_lock(st, "gus", 1),
+				     &mb, &err) == 0);
+	memset(&fs_del, 0, sizeof(fs_del));
+	fs_del.op = MS_MBOX_FLAGS_ADD;
+	fs_del.flags = MS_MBOX_DELETED;
+	MS_CU_OK(ms_mbox_store_flags(mb, &set, &fs_del, NULL, &err));
+	MS_CU_OK(ms_mbox_expunge(mb, NULL, NULL, NULL, &err));
+	ms_mbox_close(mb);
+	for (round = 0; round < 2; round++) {
+		struct ms_pdir *from, *to;
+
+		/* the file alone comes back */
+		CU_ASSERT_FATAL(ms_pdir_open(bfs, rel, 0, &from, &perr) == 0);
+		CU_ASSERT_FATAL(ms_pdir_open(fs0(st), rel, 0, &to,
+					     &perr) == 0);
+		MS_CU_OK(ms_store_file_copy(from, to, "00000003.msg", &err));
+		ms_pdir_close(from);
+		ms_pdir_close(to);
+		rep = ms_rc_report_new();
+		ms_rc_opts_init(&o);
+		o.force = 1;
+		o.restored = round;
+		MS_CU_OK(ms_recon_account(st, "gus", &o, rep, &err));
+		ms_rc_report_free(rep);
+		snap_take(st, "gus", home, 1, &s);
+		MS_CU_EQ_UINT(s.n, round == 0 ? 4 : 5);
+		CU_ASSERT(exists(st, rel, "00000003.msg") == round);
+	}
+	all_clean(st, "gus");
+	ms_pfs_close(bfs);
+	ms_store_close(st);
+}
+
 /* A home at the wrong fan-out place (a fan-out change, a restore into
    the wrong directory) is found and moved back, by name and by --all. */
 static void
@@ -944,6 +1067,8 @@ static CU_TestInfo ms_tests_recon[] = {
 	{ "test_recon_mailbox_list_garbled", test_recon_mailbox_list_garbled },
 	{ "test_recon_quota", test_recon_quota },
 	{ "test_recon_restore_backup", test_recon_restore_backup },
+	{ "test_recon_restored_new_uidvalidity", test_recon_restored_new_uidvalidity },
+	{ "test_recon_restored_expunged_file", test_recon_restored_expunged_file },
 	{ "test_recon_misplaced_home", test_recon_misplaced_home },
 	{ "test_recon_store_debris", test_recon_store_debris },
 	{ "test_recon_profile_damaged", test_recon_profile_damaged },
