@@ -759,15 +759,15 @@ ms_dlv_sieve_plan(const struct ms_dlv_sieve_in *in, struct ms_pool *pool,
 		user = script_for(ms_acct_name(in->a), name, text, len);
 		run_hold(&r, user);
 		if (user->s == NULL) {
+			/* left out; the site scripts still run */
 			ms_log(MS_LVL_WARN, &r.lctx, "sieve: script \"%s\" does "
-			       "not compile: line %u col %u: %s; keeping in "
-			       "INBOX", name, user->cerr.line, user->cerr.col,
+			       "not compile: line %u col %u: %s; not run",
+			       name, user->cerr.line, user->cerr.col,
 			       user->cerr.msg);
 			plan->failure = failure_text(pool, &user->cerr);
-			run_release(&r);
-			return 0;
+		} else {
+			scripts[n++] = user->s;
 		}
-		scripts[n++] = user->s;
 	}
 	for (i = 0; i < nafter; i++)
 		if ((scripts[n] = site_script(&r, after[i])) != NULL)
@@ -813,7 +813,7 @@ ms_dlv_sieve_plan(const struct ms_dlv_sieve_in *in, struct ms_pool *pool,
 		ms_log(MS_LVL_WARN, &r.lctx, "sieve: script \"%s\" failed: "
 		       "line %u col %u: %s; keeping in INBOX", plan->script,
 		       serr.line, serr.col, serr.msg);
-		if (user != NULL)
+		if (user != NULL && user->s != NULL)
 			plan->failure = failure_text(pool, &serr);
 		return 0;
 	}

@@ -13,11 +13,14 @@
  *     ms_dlv_sieve_finish()   -- after every copy is durable
  *
  * Never losing mail: a script that cannot be read for another reason
- * than a temporary store failure, does not compile, fails at run time,
- * or asks for something that cannot be done, gives a plan of one copy in
- * INBOX (flags none) and a log line naming the account, the script and
- * the engine's message with line and column.  Only temporary store
- * failures (MS_E_TEMP: I/O, locks) are returned as errors.
+ * than a temporary store failure, fails at run time, or asks for
+ * something that cannot be done, gives a plan of one copy where the
+ * delivery would go without Sieve (INBOX, or the subaddress folder; no
+ * flags) and a log line naming the account, the script and the engine's
+ * message with line and column.  A user script that does not compile is
+ * left out and the site scripts still run (a site spam filter keeps
+ * working).  Only temporary store failures (MS_E_TEMP: I/O, locks) are
+ * returned as errors.
  *
  * Compiled scripts are cached per process (bounded, least recently used
  * goes first), keyed by owner, name and SHA-256 of the text, so an edited

@@ -16,10 +16,11 @@
  * (auto-replies, notifications, bounces) never bounces.  Everything is
  * logged.
  *
- * Concurrency: an entry is worked on only under its own store lock
- * (ms_plock, "oq" + id), taken without waiting, so two threads or
- * processes never send one entry at the same time; a dead process's lock
- * goes with it.
+ * Concurrency: an entry is worked on only under the store lock of its
+ * bucket (ms_plock "outq-" + the id's first two hex digits: 256 names,
+ * so lock files do not pile up per message), taken without waiting, so
+ * two threads or processes never send one entry at the same time; a
+ * dead process's lock goes with it.
  *
  * The runner (ms_outq_start) is one thread per process -- the LMTP
  * service's -- that makes a pass at start, every relay.queue_interval

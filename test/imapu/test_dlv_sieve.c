@@ -591,6 +591,34 @@ test_dlv_sieve_before_after(void)
 		    "Subject: ham\r\n\r\nx\r\n");
 	ms_xfree(out);
 	MS_CU_EQ_UINT(count(e, "bob@localhost", "INBOX"), 1);
+	/* alice's script stops compiling (edited behind the store's back):
+	   it is left out, the site script still files the spam */
+	{
+		struct ms_acct *a;
+		struct ms_pdir *d;
+		struct ms_perr perr;
+		struct ms_err err;
+		char rel[512];
+
+		CU_ASSERT_FATAL(ms_acct_open(store_of(e), "alice@localhost",
+					     &a, &err) == 0);
+		(void)snprintf(rel, sizeof(rel), "%s/sieve",
+			       ms_pdir_rel(ms_acct_home(a)));
+		CU_ASSERT_FATAL(ms_pdir_open(ms_acct_fs(a), rel, 0, &d,
+					     &perr) == 0);
+		MS_CU_OK(ms_store_file_put(d, "00000001.sv", "if {\n", 5, 1,
+					   &err));
+		ms_pdir_close(d);
+		ms_acct_close(a);
+	}
+	ms_dlv_sieve_flush();
+	out = lmtp1(e, "carol@example.org", "alice@localhost",
+		    "Subject: spam again\r\n\r\nx\r\n");
+	HAS(out, "250 2.0.0 <alice@localhost>");
+	ms_xfree(out);
+	MS_CU_EQ_UINT(count(e, "alice@localhost", "Junk"), 2);
+	MS_CU_EQ_UINT(count(e, "alice@localhost", "Work"), 1);
+	MS_CU_EQ_UINT(count(e, "alice@localhost", "INBOX"), 0);
 	ms_fake_env_free(e);
 
 	/* sieve.enabled = no: nothing runs */
