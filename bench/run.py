@@ -38,8 +38,23 @@ account gets one small message (untimed), then --lmtp-msgs 32 KB messages
 go over 8 connections to recipients drawn at random (fixed seed) from all
 N accounts.
 
+Delivery through a 50-rule Sieve script (sieve): the script of
+bench/sieve_rules.py (what a web form writes: header/address/size tests,
+anyof/allof, fileinto :create into ten folders, addflag, stop; for the
+LMTP message every rule fails but one, which files one recipient in ten
+into a folder) is the active script of 100 users sv1..sv100@localhost on
+both servers (`msgstore sieve put/activate`; Pigeonhole's ~/sieve and
+~/.dovecot.sieve).  Each run delivers --lmtp-msgs messages over 8
+connections to lm1..lm100 (no script) and to sv1..sv100 (the script),
+in alternating order; the rows are the rate with the script, per
+server the rate with / without, and the server's CPU per message with /
+without (its process tree's, from /proc: steadier than the rates on a
+busy machine).  Afterwards IMAP checks on both servers that the
+matching users' messages are in the folder and the others' in INBOX.
+Only when both servers run Sieve (Dovecot needs dovecot-sieve).
+
 Workloads: select20k select100k envelope bodies search idle idle10k
-lmtp1 lmtp8 pop3retr pop3pipe mixed growth.
+lmtp1 lmtp8 sieve pop3retr pop3pipe mixed growth.
 """
 import argparse
 import os
@@ -54,6 +69,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TOP, "test", "proto"))
 import msproto  # noqa: E402
+sys.path.insert(0, HERE)
+import sieve_rules  # noqa: E402
 
 SEARCH_WORD = "zanzibarquux"    # bench/gen_mail.py NEEDLE_WORD
 
@@ -121,6 +138,7 @@ MIXED_MSGS = 2000
 GROWTH_FMT, GROWTH_PW = "g%d@localhost", "g-pw-%d"
 GROWTH_THREADS = 8
 LMTP_FMT = "lm%d@localhost"
+SIEVE_FMT, SIEVE_PW = "sv%d@localhost", "sv-pw-%d"
 POP3_MSGS = 10000
 
 
@@ -216,6 +234,21 @@ def proc_tree(pid):
     return out
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of the server's process tree so far:
+    each live process's own and its reaped children's (a service
+    process that has exited is counted by the parent that reaped it)."""
+    total = 0
+    for p in proc_tree(pid):
+        try:
+            with open("/proc/%d/stat" % p) as f:
+                v = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in v[11:15])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / float(os.sysconf("SC_CLK_TCK"))
+
+
 def memory_kib(pid):
     """Sum of RSS and of PSS over the server's process tree, in KiB."""
     rss = pss = 0
@@ -305,6 +338,7 @@ def main():
     need = set(b for w, b in imap_boxes.items() if want(w))
     pop3 = [w for w in ("pop3retr", "pop3pipe") if want(w)]
     lmtp = [w for w in ("lmtp1", "lmtp8") if want(w)]
+    sieve = want("sieve")
     mixed_n = (a.mixed_clients or (8 if a.quick else 20)) \
         if want("mixed") else 0
     sizes = {}
@@ -316,7 +350,8 @@ def main():
                              "small")
     if "Real" in need:
         sizes["real"] = gen(a.data, "real", 1000, "realistic")
-    msgfile = lmtp_message(a.data) if lmtp or want("growth") else None
+    msgfile = lmtp_message(a.data) if lmtp or sieve or want("growth") \
+        else None
 
     mss = msproto.Server(binary=os.path.join(a.bin, "msgstored"),
                          cli=os.path.join(a.bin, "msgstore"),
@@ -334,8 +369,11 @@ def main():
             pairs = [("bench@localhost", "bench-pw-1")]
             if pop3:
                 pairs.append(("pop@localhost", "pop-pw-1"))
-            if lmtp:
+            if lmtp or sieve:
                 pairs += [(LMTP_FMT % (i + 1), "lm-pw-%d" % (i + 1))
+                          for i in range(LMTP_USERS)]
+            if sieve:
+                pairs += [(SIEVE_FMT % (i + 1), SIEVE_PW % (i + 1))
                           for i in range(LMTP_USERS)]
             pairs += [(MIXED_FMT % (i + 1), MIXED_PW % (i + 1))
                       for i in range(mixed_n)]
@@ -397,6 +435,8 @@ def main():
             log("%s: msgstored %s, dovecot %s" % (key, res[mss.name],
                                                    res[dc.name]))
         rows += bench_lmtp(a, servers, lmtp, lmtp_msgs, msgfile)
+        if sieve:
+            rows += bench_sieve(a, servers, lmtp_msgs, msgfile)
         rows += bench_pop3(a, servers, pop3, popu)
         rows += bench_mixed(a, servers, mixed_n)
         if want("growth"):
@@ -464,6 +504,142 @@ def bench_lmtp(a, servers, which, count, msgfile):
         rows.append((what + ", MB/s", "%.1f" % (m * size / 1e6),
                      "%.1f" % (d * size / 1e6), "%.2fx" % (m / d)))
     return rows
+
+
+def per_user(count, k, nusers=LMTP_USERS):
+    """Messages of one bench_lmtp run (round robin) that user k gets."""
+    return count // nusers + (1 if k - 1 < count % nusers else 0)
+
+
+def sieve_counts(srv, k):
+    """(INBOX, MATCH_FOLDER) message counts of sv<k> over IMAP; the
+    folder's is None when it does not exist."""
+    im = msproto.imap_plain(srv)
+    try:
+        typ, d = im.login(SIEVE_FMT % k, SIEVE_PW % k)
+        out = []
+        for box in ("INBOX", sieve_rules.MATCH_FOLDER):
+            typ, d = im.status('"%s"' % box, "(MESSAGES)")
+            out.append(int(d[0].split(b"MESSAGES ")[1].rstrip(b")"))
+                       if typ == "OK" else None)
+        return tuple(out)
+    finally:
+        im.logout()
+
+
+def sieve_log_errors(srv):
+    """Lines of the server's log where Sieve reports a problem: any
+    "sieve: " line of msgstored's (logging at warn here), Dovecot's
+    "sieve: " lines of level Warning, Error or Fatal, or saying failed."""
+    bad = []
+    for line in srv.log_tail(1000000).splitlines():
+        if "sieve: " not in line:
+            continue
+        low = line.lower()
+        if srv.name == "msgstored" or any(
+                w in low for w in ("error", "warning", "fatal", "fail")):
+            bad.append(line)
+    return bad
+
+
+def bench_sieve(a, servers, count, msgfile):
+    """LMTP delivery, 8 connections, to users whose active script is
+    the 50-rule one and to users with none: rows of the rate with the
+    script and of with / without per server, medians of --runs."""
+    for s in servers:
+        if s.port_of("lmtp") is None:
+            log("%s serves no LMTP: sieve not measured" % s.name)
+            return []
+        if not s.has_sieve():
+            log("%s cannot run Sieve (Dovecot: install dovecot-sieve): "
+                "sieve not measured" % s.name)
+            return []
+    text = sieve_rules.script()
+    for s in servers:
+        t = time.time()
+        for k in range(1, LMTP_USERS + 1):
+            s.sieve_install(msproto.User(SIEVE_FMT % k, SIEVE_PW % k), text,
+                            "rules")
+        log("sieve: %s: the %d-rule script (%d bytes) active for %d users "
+            "in %.1f s" % (s.name, sieve_rules.NRULES, len(text),
+                           LMTP_USERS, time.time() - t))
+    # untimed: a message for each user of both sets (Maildirs made, each
+    # server's compiled form of the script made and cached)
+    for s in servers:
+        run_lmtp(a.bench_bin, s, 8, LMTP_USERS, msgfile)
+        run_lmtp(a.bench_bin, s, 8, LMTP_USERS, msgfile, fmt=SIEVE_FMT)
+    spot = [k for k in (10, 11, 57, 100) if k <= LMTP_USERS]
+    before = {s.name: {k: sieve_counts(s, k) for k in spot}
+              for s in servers}
+    mss, dc = servers
+    res = {(s.name, f): [] for s in servers for f in ("without", "with")}
+    cpu = {(s.name, f): [] for s in servers for f in ("without", "with")}
+    for run in range(a.runs):
+        order = ("without", "with") if run % 2 == 0 else ("with", "without")
+        for s in servers:
+            for f in order:
+                c0 = cpu_seconds(s.proc.pid)
+                ms, n, _ = run_lmtp(a.bench_bin, s, 8, count, msgfile,
+                                    fmt=SIEVE_FMT if f == "with"
+                                    else LMTP_FMT)
+                # the server's CPU per message: less noisy than the rate
+                # on a shared machine (the client's CPU not counted)
+                cpu[(s.name, f)].append((cpu_seconds(s.proc.pid) - c0) *
+                                        1000.0 / n)
+                res[(s.name, f)].append(n / (ms / 1000.0))
+    # every delivery had its 250 (bench_lmtp checks each reply); now the
+    # mail must be where the script put it, on both servers
+    for s in servers:
+        for k in spot:
+            inbox0, box0 = before[s.name][k]
+            inbox1, box1 = sieve_counts(s, k)
+            got = a.runs * per_user(count, k)
+            if sieve_rules.matches("sv%d" % k):
+                ok = box0 is not None and box1 == box0 + got and \
+                    inbox1 == inbox0
+            else:
+                ok = box1 is None and inbox1 == inbox0 + got
+            log("sieve: %s: sv%d INBOX %s -> %s, %s %s -> %s (%d "
+                "delivered)%s" % (s.name, k, inbox0, inbox1,
+                                   sieve_rules.MATCH_FOLDER, box0, box1,
+                                   got, "" if ok else ": WRONG"))
+            if not ok:
+                raise SystemExit("bench: sieve: %s filed sv%d's mail "
+                                 "wrongly\n%s" % (s.name, k,
+                                                   s.log_tail(20)))
+        bad = sieve_log_errors(s)
+        if bad:
+            raise SystemExit("bench: sieve: %s logged Sieve errors:\n%s" % (
+                s.name, "\n".join(bad[:20])))
+    for s in servers:
+        log("sieve (%d msgs/run): %s msgs/s without %s, with %s; server "
+            "CPU ms/msg without %s, with %s" % (
+                count, s.name,
+                ["%.0f" % x for x in res[(s.name, "without")]],
+                ["%.0f" % x for x in res[(s.name, "with")]],
+                ["%.3f" % x for x in cpu[(s.name, "without")]],
+                ["%.3f" % x for x in cpu[(s.name, "with")]]))
+    med = {k: statistics.median(v) for k, v in res.items()}
+    mcpu = {k: statistics.median(v) for k, v in cpu.items()}
+    m, d = med[(mss.name, "with")], med[(dc.name, "with")]
+    log("sieve: medians msgs/s without / with: msgstored %.0f / %.0f, "
+        "dovecot %.0f / %.0f" % (med[(mss.name, "without")], m,
+                                 med[(dc.name, "without")], d))
+    return [("LMTP delivery, 8 connections, %d-rule Sieve script, msgs/s"
+             % sieve_rules.NRULES, "%.0f" % m, "%.0f" % d,
+             "%.2fx" % (m / d)),
+            ("cost of the %d-rule script (delivery rate with / without)"
+             % sieve_rules.NRULES,
+             "%.2f" % (m / med[(mss.name, "without")]),
+             "%.2f" % (d / med[(dc.name, "without")]), "-"),
+            ("server CPU per message, %d-rule script / none, ms"
+             % sieve_rules.NRULES,
+             "%.3f / %.3f" % (mcpu[(mss.name, "with")],
+                              mcpu[(mss.name, "without")]),
+             "%.3f / %.3f" % (mcpu[(dc.name, "with")],
+                              mcpu[(dc.name, "without")]),
+             "%.2fx" % (mcpu[(dc.name, "with")] / mcpu[(mss.name, "with")])
+             if mcpu[(mss.name, "with")] > 0 else "-")]
 
 
 def run_mixed(bench_bin, srv, clients, seconds, seed):

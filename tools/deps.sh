@@ -62,12 +62,15 @@ else
 fi
 
 # `deps.sh bench`: also what `make bench` compares against (Dovecot from
-# the distribution's packages) and drives (openssl for its certificate).
+# the distribution's packages, with Pigeonhole for Sieve and ManageSieve)
+# and drives (openssl for its certificate).
 if [ "${1:-}" = bench ]; then
 	DEPS="$DEPS
 dovecot:cmd:dovecot-imapd:dovecot
 dovecot-lmtp:lmtp:dovecot-lmtpd:dovecot
 dovecot-pop3:pop3:dovecot-pop3d:dovecot
+dovecot-sieve:sieve:dovecot-sieve:dovecot-pigeonhole
+dovecot-managesieve:managesieve:dovecot-managesieved:dovecot-pigeonhole
 openssl:cmd:openssl:openssl
 "
 fi
@@ -84,6 +87,8 @@ for d in $DEPS; do
 	saslplug) have_sasl_plugins && continue ;;
 	lmtp) [ -x /usr/lib/dovecot/lmtp ] && continue ;;
 	pop3) [ -x /usr/lib/dovecot/pop3 ] && continue ;;
+	sieve) [ -e /usr/lib/dovecot/modules/lib90_sieve_plugin.so ] && continue ;;
+	managesieve) [ -x /usr/lib/dovecot/managesieve ] && continue ;;
 	*) have_header "$what" && continue ;;
 	esac
 	if [ "$PM" = dnf ]; then

@@ -14,6 +14,13 @@ The target is chosen by the environment:
                              against a mature server
   MSPROTO_KEEP=1             keep the temporary directory (for debugging)
 
+Dovecot gets Sieve at delivery (LMTP and dovecot-lda) when Pigeonhole is
+installed (dovecot-sieve) and a ManageSieve listener, port_of("managesieve"),
+when dovecot-managesieved is; Dovecot(sieve_before=, submission_host=) sets
+a site script and the SMTP host for the mail Sieve sends.  On either
+target has_sieve() says whether Sieve runs and sieve_install(user, text,
+name) stores a script and makes it the active one.
+
 One server is shared by all the tests of a process (started on first use,
 stopped at exit); every test gets its own fresh account, so tests do not
 see each other's mail.  Servers listen on 127.0.0.1 only and are stopped by

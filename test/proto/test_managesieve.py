@@ -9,7 +9,10 @@ the limits, garbage that leaves the server alive, a script uploaded over
 ManageSieve filing an LMTP delivery into a folder, and sieve-connect
 when it is installed.
 
-msgstored only (the Dovecot target is not configured for ManageSieve).
+Runs against Dovecot too (--target dovecot, with dovecot-managesieved):
+where RFC 5804 leaves a choice the msgstored-specific expectation is
+checked on msgstored only, and Dovecot 2.3's deviations are noted where
+the test works around them.
 """
 import base64
 import os
@@ -195,12 +198,10 @@ FILEINTO = b'require ["fileinto"];\r\nif header :contains "subject" ' \
 class ManageSieve(ProtoTest):
 
     def setUp(self):
-        if msproto.target_name() != "msgstored":
-            raise unittest.SkipTest("msgstored only")
         super().setUp()
         self.port = self.srv.port_of("managesieve")
         if self.port is None:
-            self.skipTest("no managesieve listener")
+            self.skipTest("%s has no managesieve listener" % self.target)
         self.clients = []
 
     def tearDown(self):
@@ -218,8 +219,14 @@ class ManageSieve(ProtoTest):
 
     def test_greeting(self):
         c = self.msv()
-        for k in ("IMPLEMENTATION", "SASL", "SIEVE", "VERSION", "STARTTLS",
-                  "NOTIFY", "MAXREDIRECTS", "UNAUTHENTICATE"):
+        # RFC 5804 1.7: IMPLEMENTATION, SIEVE and VERSION always, NOTIFY
+        # with enotify; MAXREDIRECTS and UNAUTHENTICATE are optional, and
+        # msgstored offers both (Dovecot 2.3's Pigeonhole neither)
+        want = ["IMPLEMENTATION", "SASL", "SIEVE", "VERSION", "STARTTLS",
+                "NOTIFY"]
+        if self.target == "msgstored":
+            want += ["MAXREDIRECTS", "UNAUTHENTICATE"]
+        for k in want:
             self.assertIn(k, c.caps)
         self.assertEqual(c.caps["VERSION"], "1.0")
         self.assertIn("PLAIN", c.caps["SASL"].split())
@@ -227,7 +234,8 @@ class ManageSieve(ProtoTest):
         for ext in ("fileinto", "reject", "vacation", "imap4flags"):
             self.assertIn(ext, c.caps["SIEVE"].split())
         self.assertIn("mailto", c.caps["NOTIFY"].split())
-        self.assertTrue(c.caps["IMPLEMENTATION"].startswith("msgstore"))
+        if self.target == "msgstored":
+            self.assertTrue(c.caps["IMPLEMENTATION"].startswith("msgstore"))
         st, _, _, data = c.cmd("CAPABILITY")
         self.assertEqual(st, "OK")
         st, code, _, _ = c.cmd('NOOP "sync-1"')
@@ -242,6 +250,12 @@ class ManageSieve(ProtoTest):
         bad = base64.b64encode(("\0%s\0wrong" % self.user.name).encode())
         st, _, text, _ = c.cmd('AUTHENTICATE "PLAIN" "%s"' % bad.decode())
         self.assertEqual(st, "NO")
+        if self.target != "msgstored":
+            # Dovecot 2.3.19's managesieve-login refuses any AUTHENTICATE
+            # without an initial response but a connection's first ("NO
+            # Authentication failed.", auth: "invalid input"); RFC 5804
+            # 2.1 lets a client try again: cancel on a new connection
+            c = self.msv()
         # cancel a continued exchange
         c.send('AUTHENTICATE "PLAIN"\r\n')
         self.assertEqual(c.tokens(), [("str", b"")])
@@ -258,11 +272,21 @@ class ManageSieve(ProtoTest):
         toks = c.tokens()
         self.assertEqual(toks[0][0], "str", toks)
         final = sc.final(base64.b64decode(toks[0][1]))
-        st, code, text, _ = c.cmd('"%s"' % base64.b64encode(final).decode())
-        self.assertEqual(st, "OK", text)
-        # RFC 5804 2.1: the server's final message in (SASL "...")
-        self.assertEqual(code[0], "SASL")
-        self.assertTrue(sc.verify(base64.b64decode(code[1])))
+        c.send('"%s"\r\n' % base64.b64encode(final).decode())
+        toks = c.tokens()
+        if toks[0][0] == "str" and self.target != "msgstored":
+            # RFC 5804 2.1 also allows the server's final message as one
+            # more challenge answered by an empty string (Dovecot does so)
+            self.assertTrue(sc.verify(base64.b64decode(toks[0][1])))
+            st, code, text, _ = c.cmd('""')
+            self.assertEqual(st, "OK", text)
+        else:
+            self.assertEqual(toks[0], ("atom", "OK"), toks)
+            # msgstored: the server's final message in (SASL "...")
+            code = [x[1] for x in toks[1][1]] if len(toks) > 1 and \
+                toks[1][0] == "list" else None
+            self.assertEqual(code and code[0], "SASL", toks)
+            self.assertTrue(sc.verify(base64.b64decode(code[1])))
         self.assertEqual(c.cmd("LISTSCRIPTS")[0], "OK")
 
     def test_starttls(self):
@@ -283,8 +307,9 @@ class ManageSieve(ProtoTest):
         st, _, text, _ = c.putscript('other "one"', "keep;\r\n")
         self.assertEqual(st, "OK", text)
         st, _, _, data = c.cmd("LISTSCRIPTS")
-        self.assertEqual(data, [[("str", b"main")],
-                                [("str", b'other "one"')]])
+        # RFC 5804 2.7 gives LISTSCRIPTS no order
+        self.assertEqual(sorted(data), [[("str", b"main")],
+                                        [("str", b'other "one"')]])
         self.assertEqual(c.cmd('SETACTIVE "main"')[0], "OK")
         st, _, _, data = c.cmd("LISTSCRIPTS")
         self.assertIn([("str", b"main"), ("atom", "ACTIVE")], data)
@@ -317,12 +342,17 @@ class ManageSieve(ProtoTest):
         st, _, _, data = c.cmd("LISTSCRIPTS")
         self.assertEqual(data, [])
 
-        # hostile names
-        for name in ("a/b", "..", "x\\\\y"):
+        # hostile names: RFC 5804 1.6 leaves these to the server; msgstored
+        # refuses path separators and "..", Dovecot 2.3 only "/" (it keeps
+        # ".." and "x\\y" as the harmless files "...sieve", "x\\y.sieve")
+        hostile = ("a/b", "..", "x\\\\y") if self.target == "msgstored" \
+            else ("a/b",)
+        for name in hostile:
             st, _, text, _ = c.cmd('PUTSCRIPT "%s" "keep;"' % name)
             self.assertEqual(st, "NO", name)
-        self.assertEqual(c.cmd("UNAUTHENTICATE")[0], "OK")
-        self.assertEqual(c.cmd("LISTSCRIPTS")[0], "NO")
+        if "UNAUTHENTICATE" in c.caps:     # optional (RFC 5804 2.14)
+            self.assertEqual(c.cmd("UNAUTHENTICATE")[0], "OK")
+            self.assertEqual(c.cmd("LISTSCRIPTS")[0], "NO")
 
     def test_havespace(self):
         c = self.msv(login=True)

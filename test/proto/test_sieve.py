@@ -8,9 +8,14 @@ FLAGS), reject (550 5.7.1 for that recipient, 250 for the other),
 vacation answered once per sender, redirect arriving at the sink,
 redirect :copy keeping a copy, discard storing nothing, a failing
 script keeping the mail in INBOX, and a site before script running
-first.  msgstored only (the scripts are stored through its CLI, not
-ManageSieve: the ManageSieve-driven test is elsewhere)."""
+first.  Scripts are installed with the target's own means
+(Server/Dovecot.sieve_install: `msgstore sieve put/activate`, or
+Pigeonhole's ~/sieve + ~/.dovecot.sieve); the ManageSieve-driven test
+is in test_managesieve.py.  Against Dovecot (--target dovecot, with
+dovecot-sieve) reject may be an MDN instead of a 550 (RFC 5429 allows
+both) and a before script that files the message ends the chain."""
 import os
+import shutil
 import tempfile
 import time
 import unittest
@@ -66,6 +71,9 @@ class SieveDelivery(unittest.TestCase):
         if cls.sink is not None:
             cls.sink.stop()
             cls.sink = None
+        if getattr(cls, "tmp", None):
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            cls.tmp = None
 
     def setUp(self):
         self.user = self.srv.new_user("sv")
@@ -174,9 +182,18 @@ class SieveDelivery(unittest.TestCase):
                     'reject "Not here,\r\nthank you";\r\n')
         (c1, t1), (c2, t2) = self.lmtp([self.user.name, other.name],
                                        message(subject="r"))
-        self.assertEqual(c1, 550, t1)
-        self.assertIn("5.7.1", t1[0])
-        self.assertIn("Not here, thank you", t1[0])
+        if self.srv.name == "msgstored" or c1 != 250:
+            self.assertEqual(c1, 550, t1)
+            self.assertIn("5.7.1", t1[0])
+            self.assertIn("Not here, thank you", t1[0])
+        else:
+            # RFC 5429 2.2 allows, not requires, refusing in the LMTP
+            # dialogue; Pigeonhole accepts and mails the sender an MDN
+            got = self.wait_sink(1)
+            self.assertEqual(len(got), 1, got)
+            self.assertEqual(got[0][0], b"<>")
+            self.assertEqual(got[0][1], [b"<carol@example.org>"])
+            self.assertIn(b"Not here,", got[0][2])
         self.assertEqual(c2, 250, t2)
         self.assertEqual(self.fetch("INBOX"), [])
         self.assertEqual(len(self.fetch("INBOX", user=other)), 1)
@@ -261,10 +278,14 @@ class SieveDelivery(unittest.TestCase):
         self.script("keep;\r\n")
         self.deliver(message(subject="[site-spam] buy"))
         self.assertEqual(len(self.fetch("Junk")), 1)
-        self.assertEqual(len(self.fetch("INBOX")), 1)
+        # how scripts chain is no RFC's: Pigeonhole runs the next script
+        # only while the implicit keep is in effect (its sieve_before),
+        # so there the user's "keep" never runs for this message
+        inbox = 1 if self.srv.name == "msgstored" else 0
+        self.assertEqual(len(self.fetch("INBOX")), inbox)
         self.deliver(message(subject="ham"))
         self.assertEqual(len(self.fetch("Junk")), 1)
-        self.assertEqual(len(self.fetch("INBOX")), 2)
+        self.assertEqual(len(self.fetch("INBOX")), inbox + 1)
 
 
 if __name__ == "__main__":
