@@ -122,6 +122,54 @@ class _Base:
         name = "%s%d_%d@localhost" % (prefix, os.getpid() % 10000, n)
         return self.add_user(name, "pw-%d-secret" % n, **kw)
 
+    def managesieve(self, user, *cmds):
+        """Log in over ManageSieve (RFC 5804, AUTHENTICATE PLAIN) and run
+        cmds (bytes, each a whole command with its CRLF); raises
+        AssertionError with the server's words when one is refused."""
+        sock = socket.create_connection((self.host,
+                                         self.port_of("managesieve")), 30)
+        f = sock.makefile("rb")
+
+        def reply():
+            while True:
+                line = f.readline()
+                if not line:
+                    raise AssertionError("managesieve: connection closed")
+                m = re.search(rb"\{(\d+)\+?\}\r\n$", line)
+                if m:       # a literal (error text): read it along
+                    line += f.read(int(m.group(1)) + 2)
+                if line[:2] == b"OK" or line[:2] == b"NO" or \
+                        line[:3] == b"BYE":
+                    return line
+
+        def cmd(data):
+            sock.sendall(data)
+            r = reply()
+            if not r.startswith(b"OK"):
+                raise AssertionError("managesieve %r: %r" % (data[:40], r))
+        try:
+            reply()             # the greeting's capabilities, then OK
+            ir = base64.b64encode(b"\0" + user.name.encode() + b"\0" +
+                                  user.password.encode())
+            cmd(b'AUTHENTICATE "PLAIN" "' + ir + b'"\r\n')
+            for c in cmds:
+                cmd(c)
+            sock.sendall(b"LOGOUT\r\n")
+        finally:
+            f.close()
+            sock.close()
+
+    def sieve_upload(self, user, text, name="main", activate=True):
+        """Upload a script the way a user does: PUTSCRIPT (and SETACTIVE)
+        over ManageSieve."""
+        if isinstance(text, str):
+            text = text.encode("utf-8")
+        cmds = [b'PUTSCRIPT "' + name.encode() + b'" {%d+}\r\n' %
+                len(text) + text + b"\r\n"]
+        if activate:
+            cmds.append(b'SETACTIVE "' + name.encode() + b'"\r\n')
+        self.managesieve(user, *cmds)
+
     def __enter__(self):
         self.start()
         return self
