@@ -388,10 +388,14 @@ class ManageSieve(ProtoTest):
 
     def test_filters_delivery(self):
         """A script uploaded with ManageSieve files LMTP mail."""
-        from test_lmtp import LmtpClient
         c = self.msv(login=True)
         self.assertEqual(c.putscript("main", FILEINTO)[0], "OK")
         self.assertEqual(c.cmd('SETACTIVE "main"')[0], "OK")
+        self.check_filtering()
+
+    def check_filtering(self):
+        """Two LMTP deliveries under FILEINTO: one filed, one kept."""
+        from test_lmtp import LmtpClient
         im = msproto.imap_plain(self.srv)
         im.login(self.user.name, self.user.password)
         self._conns.append(im)
@@ -443,6 +447,8 @@ class ManageSieve(ProtoTest):
         c = self.msv(login=True)
         st, _, _, data = c.cmd('GETSCRIPT "sc1"')
         self.assertEqual((st, data), ("OK", [[("str", FILEINTO)]]))
+        # and the script sieve-connect activated files LMTP mail
+        self.check_filtering()
 
 
 if __name__ == "__main__":
