@@ -57,8 +57,8 @@ ms_sv_track_hash(int kind, const void *id, size_t len,
 static int
 parse_line(const char *p, size_t len, struct ms_sv_track_rec *rec)
 {
+	uint64_t v;
 	size_t i;
-	int64_t v = 0;
 	int hi, lo;
 
 	if (len < 2 * MS_SV_TRACK_HASH + 2 || p[2 * MS_SV_TRACK_HASH] != ' ')
@@ -70,12 +70,11 @@ parse_line(const char *p, size_t len, struct ms_sv_track_rec *rec)
 			return -1;
 		rec->h[i] = (unsigned char)(hi << 4 | lo);
 	}
-	for (i = 2 * MS_SV_TRACK_HASH + 1; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9' || i > 2 * MS_SV_TRACK_HASH + 19)
-			return -1;      /* at most 19 digits: no overflow */
-		v = v * 10 + (p[i] - '0');
-	}
-	rec->expires = v;
+	i = 2 * MS_SV_TRACK_HASH + 1;
+	if (ms_str_to_u64(ms_str_make(p + i, len - i), (uint64_t)INT64_MAX,
+			  &v) < 0)
+		return -1;
+	rec->expires = (int64_t)v;
 	return 0;
 }
 

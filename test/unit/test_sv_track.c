@@ -138,6 +138,13 @@ test_sv_track_damaged(void)
 	MS_CU_EQ_INT(t.n, 1);
 	memcpy(h, h0, sizeof(h));
 	MS_CU_EQ_INT(ms_sv_track_find(&t, h, 0), 0);
+	/* the largest expiry there is, and one past it */
+	bad = "msgstore-svtrack 1\n"
+	      "00112233445566778899aabbccddeeff 9223372036854775807\n"
+	      "ffeeddccbbaa99887766554433221100 9223372036854775808\n";
+	MS_CU_EQ_INT(ms_sv_track_parse(&t, bad, strlen(bad), 0), 1);
+	MS_CU_EQ_INT(t.n, 1);
+	CU_ASSERT(t.r[0].expires == INT64_MAX);
 	/* NUL bytes and garbage */
 	MS_CU_EQ_INT(ms_sv_track_parse(&t, "\0\0\0", 3, 0), 1);
 	MS_CU_EQ_INT(t.n, 0);
