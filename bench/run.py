@@ -36,7 +36,9 @@ with bench_fill `accounts` (the C API, 8 threads, cheap password hashes
 for these users only), Dovecot's as one passwd-file write.  Each new
 account gets one small message (untimed), then --lmtp-msgs 32 KB messages
 go over 8 connections to recipients drawn at random (fixed seed) from all
-N accounts.  Each server is grown and measured back to back (not in
+N accounts; then the same load to recipients drawn from the first 1,000
+accounts only (one untimed run first): the store grows, the working set
+does not.  Each server is grown and measured back to back (not in
 alternation): at 100,000 accounts both stores' small files no longer
 fit the page cache together, and alternation would measure one warm and
 the other cold.
@@ -139,6 +141,7 @@ LMTP_USERS = 100
 MIXED_FMT, MIXED_PW = "mx%d@localhost", "mx-pw-%d"
 MIXED_MSGS = 2000
 GROWTH_FMT, GROWTH_PW = "g%d@localhost", "g-pw-%d"
+GROWTH_HOT = 1000       # the fixed recipients of the growth workload
 GROWTH_THREADS = 8
 LMTP_FMT = "lm%d@localhost"
 SIEVE_FMT, SIEVE_PW = "sv%d@localhost", "sv-pw-%d"
@@ -721,6 +724,7 @@ def bench_growth(a, servers, msgfile):
     for n in sizes:
         made = {}
         res = {s.name: [] for s in servers}
+        hres = {s.name: [] for s in servers}
         # each server is grown and then measured right away, not in
         # alternation with the other: at 100,000 accounts the two stores'
         # small files outgrow the page cache together, and whichever had
@@ -747,25 +751,49 @@ def bench_growth(a, servers, msgfile):
                                     ["--random", str(a.seed * 1000003 +
                                                      n + run)])
                 res[s.name].append(k / (ms / 1000.0))
+            # the same load on a fixed set of GROWTH_HOT accounts (one
+            # untimed run first): the store grows, the working set not
+            hot = min(n, GROWTH_HOT)
+            for run in range(a.runs + 1):
+                ms, k, _ = run_lmtp(a.bench_bin, s, 8, count, msgfile, hot,
+                                    GROWTH_FMT,
+                                    ["--random", str(a.seed * 1000033 +
+                                                     n + run)])
+                if run > 0:
+                    hres[s.name].append(k / (ms / 1000.0))
         log("growth at %d accounts (%d msgs/run): msgs/s msgstored %s, "
             "dovecot %s" % (n, count, ["%.0f" % x for x in res[mss.name]],
                             ["%.0f" % x for x in res[dc.name]]))
         m, d = (statistics.median(res[mss.name]),
                 statistics.median(res[dc.name]))
-        curve.append((n, m, d))
+        hm, hd = (statistics.median(hres[mss.name]),
+                  statistics.median(hres[dc.name]))
+        log("growth at %d accounts, recipients among %d: msgs/s msgstored "
+            "%s, dovecot %s" % (n, min(n, GROWTH_HOT), ["%.0f" % x for x in
+                                                      hres[mss.name]],
+                                ["%.0f" % x for x in hres[dc.name]]))
+        curve.append((n, m, d, hm, hd))
         rows.append(("LMTP delivery, 8 connections, %.0f KB msgs, random "
                      "recipients of {:,} accounts, msgs/s".format(n) %
                      (size / 1000.0), "%.0f" % m, "%.0f" % d,
                      "%.2fx" % (m / d)))
+        rows.append(("LMTP delivery, 8 connections, random recipients "
+                     "among {:,} of {:,} accounts, msgs/s".format(
+                         min(n, GROWTH_HOT), n), "%.0f" % hm, "%.0f" % hd,
+                     "%.2fx" % (hm / hd)))
         rows.append(("account creation, accounts %s..{:,}, s".format(n) %
                      "{:,}".format(have + 1),
                      "%.1f" % made[mss.name], "%.1f" % made[dc.name],
                      "-"))
         have = n
     if len(curve) > 1:      # flat means near 1.00
-        (n0, m0, d0), (n1, m1, d1) = curve[0], curve[-1]
-        rows.append(("delivery rate at {:,} / at {:,} accounts".format(
-            n1, n0), "%.2f" % (m1 / m0), "%.2f" % (d1 / d0), "-"))
+        (n0, m0, d0, hm0, hd0), (n1, m1, d1, hm1, hd1) = curve[0], curve[-1]
+        rows.append(("delivery rate at {:,} / at {:,} accounts, random "
+                     "recipients of all".format(n1, n0),
+                     "%.2f" % (m1 / m0), "%.2f" % (d1 / d0), "-"))
+        rows.append(("delivery rate at {:,} / at {:,} accounts, the same "
+                     "{:,} recipients".format(n1, n0, GROWTH_HOT),
+                     "%.2f" % (hm1 / hm0), "%.2f" % (hd1 / hd0), "-"))
     return rows
 
 
