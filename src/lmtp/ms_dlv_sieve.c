@@ -265,13 +265,30 @@ run_release(struct run *r)
 		cache_release(r->held[--r->nheld]);
 }
 
+/* The log context of a delivery's Sieve lines. */
 static void
-run_logctx(struct run *r)
+logctx_of(const struct ms_dlv_sieve_in *in, struct ms_logctx *lctx)
 {
-	memset(&r->lctx, 0, sizeof(r->lctx));
-	r->lctx.user = ms_acct_name(r->in->a);
-	r->lctx.ip = r->in->remote_ip;
-	r->lctx.svc = "sieve";
+	memset(lctx, 0, sizeof(*lctx));
+	lctx->user = ms_acct_name(in->a);
+	lctx->ip = in->remote_ip;
+	lctx->svc = "sieve";
+}
+
+/* What the composers of ms_sieve_send.h need of a delivery. */
+static void
+svsend_in_of(const struct ms_dlv_sieve_in *in, const struct ms_dlv_plan *plan,
+	     struct ms_svsend_in *sin)
+{
+	size_t hlen;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->user = ms_acct_name(in->a);
+	sin->env_from = in->sender != NULL ? in->sender : "";
+	sin->head = (const char *)ms_spool_head(in->msg, &hlen);
+	sin->head_len = (size_t)plan->head_len;
+	sin->now = ms_time_sec();
+	sin->tz_minutes = (int)(ms_time_local_offset(sin->now) / 60);
 }
 
 /* The account's mailbox list, loaded once per run (NULL on failure). */
@@ -724,7 +741,7 @@ ms_dlv_sieve_plan(const struct ms_dlv_sieve_in *in, struct ms_pool *pool,
 	r.st = ms_acct_store(in->a);
 	r.conf = ms_store_conf(r.st);
 	r.pool = pool;
-	run_logctx(&r);
+	logctx_of(in, &r.lctx);
 	head = ms_spool_head(in->msg, &hlen);
 	memset(plan, 0, sizeof(*plan));
 	plan->head_len = header_len(head, hlen);
@@ -868,18 +885,9 @@ ms_dlv_sieve_finish(const struct ms_dlv_sieve_in *in,
 
 	if (res == NULL || plan->reject != NULL)
 		return 0;
-	memset(&lctx, 0, sizeof(lctx));
-	lctx.user = ms_acct_name(in->a);
-	lctx.ip = in->remote_ip;
-	lctx.svc = "sieve";
+	logctx_of(in, &lctx);
 	head = ms_spool_head(in->msg, &hlen);
-	memset(&sin, 0, sizeof(sin));
-	sin.user = ms_acct_name(in->a);
-	sin.env_from = in->sender != NULL ? in->sender : "";
-	sin.head = (const char *)head;
-	sin.head_len = (size_t)plan->head_len;
-	sin.now = ms_time_sec();
-	sin.tz_minutes = (int)(ms_time_local_offset(sin.now) / 60);
+	svsend_in_of(in, plan, &sin);
 	for (i = 0; i < res->nacts; i++) {
 		const struct ms_sv_action *a = &res->acts[i];
 
@@ -970,32 +978,21 @@ ms_dlv_sieve_notice(const struct ms_dlv_sieve_in *in,
 		    const char **msg_r, size_t *len_r)
 {
 	const struct ms_conf *conf = ms_store_conf(ms_acct_store(in->a));
-	const unsigned char *head;
 	struct ms_svsend_in sin;
 	struct ms_logctx lctx;
 	struct ms_err e;
 	struct ms_buf b;
 	const char *id;
-	size_t hlen;
 	int rc = 0;
 
 	if (plan->failure == NULL || !ms_conf_bool(conf, "sieve.report_errors"))
 		return 0;
-	memset(&lctx, 0, sizeof(lctx));
-	lctx.user = ms_acct_name(in->a);
-	lctx.svc = "sieve";
+	logctx_of(in, &lctx);
 	id = ms_psprintf(pool, "%s\n%s", plan->script, plan->failure);
 	if (ms_sv_track_claim(in->a, MS_SV_TRACK_NOTICE, id, strlen(id),
 			      86400, &e) != 1)
 		return 0;
-	head = ms_spool_head(in->msg, &hlen);
-	memset(&sin, 0, sizeof(sin));
-	sin.user = ms_acct_name(in->a);
-	sin.env_from = in->sender != NULL ? in->sender : "";
-	sin.head = (const char *)head;
-	sin.head_len = (size_t)plan->head_len;
-	sin.now = ms_time_sec();
-	sin.tz_minutes = (int)(ms_time_local_offset(sin.now) / 60);
+	svsend_in_of(in, plan, &sin);
 	ms_buf_init(&b, NULL, MS_SVSEND_MSG_MAX);
 	if (ms_svsend_notice_fmt(&sin, plan->script, plan->failure, &b,
 				 &e) < 0) {
