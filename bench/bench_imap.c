@@ -27,14 +27,16 @@
 #include "ms_sys.h"
 #include "ms_plat.h"
 
+#define BENCH_IO_MSG_LONG       "line too long"
+#define BENCH_IO_MSG_CLOSED     "connection closed"
+#include "bench_io.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct bi_conn {
-	int sock;
-	unsigned char buf[1 << 16];
-	size_t start, end;
+	struct bench_io io;
 	unsigned tagn;
 };
 
@@ -48,16 +50,6 @@ struct bi_resp {
 	char status[8];                 /* OK, NO, BAD */
 };
 
-static void bi_fail(const char *what) MS_NORETURN;
-
-static void
-bi_fail(const char *what)
-{
-	printf("error: %s\n", what);
-	fflush(stdout);
-	exit(1);
-}
-
 static double
 bi_now_ms(void)
 {
@@ -68,74 +60,26 @@ bi_now_ms(void)
 }
 
 static void
-bi_fill(struct bi_conn *c)
-{
-	struct ms_perr perr;
-	size_t n;
-
-	if (c->start > 0) {
-		memmove(c->buf, c->buf + c->start, c->end - c->start);
-		c->end -= c->start;
-		c->start = 0;
-	}
-	if (c->end == sizeof(c->buf))
-		bi_fail("line too long");
-	if (ms_sock_read(c->sock, c->buf + c->end, sizeof(c->buf) - c->end,
-			 &n, &perr) <= 0)
-		bi_fail("connection closed");
-	c->end += n;
-}
-
-/* One line without CRLF into line (truncated copy; the rest skipped). */
-static size_t
-bi_line(struct bi_conn *c, char *line, size_t size)
-{
-	unsigned char *nl;
-	size_t len, k;
-
-	for (;;) {
-		nl = memchr(c->buf + c->start, '\n', c->end - c->start);
-		if (nl != NULL)
-			break;
-		bi_fill(c);
-	}
-	len = (size_t)(nl - (c->buf + c->start));
-	k = len < size - 1 ? len : size - 1;
-	memcpy(line, c->buf + c->start, k);
-	if (k > 0 && line[k - 1] == '\r')
-		k--;
-	line[k] = '\0';
-	c->start += len + 1;
-	return k;
-}
-
-static void
 bi_skip(struct bi_conn *c, unsigned long long n)
 {
 	size_t have;
 
 	while (n > 0) {
-		if (c->start == c->end)
-			bi_fill(c);
-		have = c->end - c->start;
+		if (c->io.start == c->io.end)
+			bench_io_fill(&c->io);
+		have = c->io.end - c->io.start;
 		if (have > n)
 			have = (size_t)n;
-		c->start += have;
+		c->io.start += have;
 		n -= have;
 	}
 }
 
+/* Send a NUL-terminated string. */
 static void
 bi_send(struct bi_conn *c, const char *s)
 {
-	struct ms_perr perr;
-	size_t len = strlen(s), off = 0, n;
-
-	while (off < len) {
-		if (ms_sock_write(c->sock, s + off, len - off, &n, &perr) <= 0)
-			bi_fail("write failed");
-		off += n;
-	}
+	bench_io_send(&c->io, s, strlen(s));
 }
 
 /* Literal size at the end of a line ("{123}"), or -1. */
@@ -196,7 +140,7 @@ bi_read_tagged(struct bi_conn *c, const char *cmd, struct bi_resp *r)
 	snprintf(tag, sizeof(tag), "b%u ", c->tagn);
 	tl = strlen(tag);
 	for (;;) {
-		len = bi_line(c, line, sizeof(line));
+		len = bench_io_line(&c->io, line, sizeof(line));
 		if (first)
 			bi_untagged(line, r);
 		first = 0;
@@ -238,7 +182,7 @@ static void
 bi_cmd(struct bi_conn *c, const char *cmd, struct bi_resp *r)
 {
 	if (bi_cmd_st(c, cmd, r) < 0)
-		bi_fail("command failed");
+		bench_io_fail("command failed", NULL);
 }
 
 static void
@@ -250,12 +194,12 @@ bi_connect(struct bi_conn *c, const char *addr, const char *user,
 	char line[1024];
 
 	memset(c, 0, sizeof(*c));
-	if (ms_sock_connect(addr, 10000, &c->sock, &perr) < 0)
-		bi_fail("connect");
-	ms_sock_set_blocking(c->sock, 1);
-	bi_line(c, line, sizeof(line));
+	if (ms_sock_connect(addr, 10000, &c->io.sock, &perr) < 0)
+		bench_io_fail("connect", NULL);
+	ms_sock_set_blocking(c->io.sock, 1);
+	bench_io_line(&c->io, line, sizeof(line));
 	if (strncmp(line, "* OK", 4) != 0)
-		bi_fail("no greeting");
+		bench_io_fail("no greeting", NULL);
 	snprintf(line, sizeof(line), "LOGIN \"%s\" \"%s\"", user, pass);
 	bi_cmd(c, line, &r);
 }
@@ -269,7 +213,7 @@ bi_expect(const char *what, unsigned long got, unsigned long want)
 		return;
 	snprintf(msg, sizeof(msg), "%s: got %lu, expected %lu", what, got,
 		 want);
-	bi_fail(msg);
+	bench_io_fail(msg, NULL);
 }
 
 /* SELECT mbox; returns EXISTS. */
@@ -301,22 +245,22 @@ bi_idle(const char *addr, const char *user, const char *pass,
 	struct bi_resp r;
 
 	if (cs == NULL)
-		bi_fail("memory");
+		bench_io_fail("memory", NULL);
 	snprintf(cmd, sizeof(cmd), "SELECT \"%s\"", mbox);
 	for (i = 0; i < conns; i++) {
 		bi_connect(&cs[i], addr, user, pass);
 		bi_cmd(&cs[i], cmd, &r);
 		bi_send(&cs[i], "i IDLE\r\n");
-		bi_line(&cs[i], line, sizeof(line));
+		bench_io_line(&cs[i].io, line, sizeof(line));
 		if (line[0] != '+')
-			bi_fail("IDLE not accepted");
+			bench_io_fail("IDLE not accepted", NULL);
 	}
 	printf("ready\n");
 	fflush(stdout);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		line[0] = '\0';
 	for (i = 0; i < conns; i++)
-		ms_sock_close(cs[i].sock);
+		ms_sock_close(cs[i].io.sock);
 	free(cs);
 }
 
@@ -416,7 +360,7 @@ bm_append(struct bm_client *m, struct bi_resp *r)
 	snprintf(cmd, sizeof(cmd), "b%u APPEND \"%s\" (\\Seen) {%d}\r\n",
 		 ++c->tagn, m->job->mbox, len);
 	bi_send(c, cmd);
-	bi_line(c, line, sizeof(line));
+	bench_io_line(&c->io, line, sizeof(line));
 	if (line[0] != '+') {
 		fprintf(stderr, "APPEND -> %s\n", line);
 		return -1;
@@ -437,7 +381,7 @@ bm_idle(struct bm_client *m, struct bi_resp *r)
 	snprintf(cmd, sizeof(cmd), "b%u IDLE\r\n", ++c->tagn);
 	bi_send(c, cmd);
 	for (;;) {
-		bi_line(c, line, sizeof(line));
+		bench_io_line(&c->io, line, sizeof(line));
 		if (line[0] == '+')
 			break;
 		if (line[0] != '*') {
@@ -558,7 +502,7 @@ bm_thread(void *arg)
 	bi_connect(&m->conn, job->addr, user, pass);
 	m->count = bi_select(&m->conn, job->mbox);
 	if (m->count == 0)
-		bi_fail("mixed: the mailbox is empty");
+		bench_io_fail("mixed: the mailbox is empty", NULL);
 
 	ms_mutex_lock(job->mu);
 	job->ready++;
@@ -571,7 +515,7 @@ bm_thread(void *arg)
 		bi_mixed_op(m);
 	m->end = bi_now_ms();
 	bi_send(&m->conn, "z LOGOUT\r\n");
-	ms_sock_close(m->conn.sock);
+	ms_sock_close(m->conn.io.sock);
 	return NULL;
 }
 
@@ -599,8 +543,8 @@ bi_mixed(const char *addr, const char *userfmt, const char *passfmt,
 
 	if (clients == 0 || clients > BM_MAX_CLIENTS || seconds == 0 ||
 	    !bm_one_d(userfmt) || !bm_one_d(passfmt))
-		bi_fail("mixed: 1-256 clients, SECONDS >= 1, USER and PASS "
-			"each with one %d");
+		bench_io_fail("mixed: 1-256 clients, SECONDS >= 1, USER and "
+			      "PASS each with one %d", NULL);
 	memset(&job, 0, sizeof(job));
 	job.addr = addr;
 	job.userfmt = userfmt;
@@ -611,7 +555,7 @@ bi_mixed(const char *addr, const char *userfmt, const char *passfmt,
 	job.cv = ms_cond_new();
 	ms = calloc(clients, sizeof(*ms));
 	if (ms == NULL)
-		bi_fail("memory");
+		bench_io_fail("memory", NULL);
 	for (i = 0; i < clients; i++) {
 		ms[i].job = &job;
 		ms[i].idx = (unsigned)i + 1;
@@ -621,7 +565,7 @@ bi_mixed(const char *addr, const char *userfmt, const char *passfmt,
 		z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
 		ms[i].rng = (z ^ (z >> 31)) | 1;
 		if (ms_thread_start(bm_thread, &ms[i], &ts[i], &perr) < 0)
-			bi_fail("thread start");
+			bench_io_fail("thread start", NULL);
 	}
 	ms_mutex_lock(job.mu);
 	while (job.ready < clients)
@@ -677,7 +621,7 @@ main(int argc, char **argv)
 	n = strtoul(argv[6], NULL, 10);
 	if (strcmp(w, "mixed") == 0) {
 		if (argc < 9)
-			bi_fail("mixed MBOX CLIENTS SECONDS SEED");
+			bench_io_fail("mixed MBOX CLIENTS SECONDS SEED", NULL);
 		return bi_mixed(argv[1], argv[2], argv[3], argv[5], n,
 				strtoul(argv[7], NULL, 10),
 				strtoull(argv[8], NULL, 10));
@@ -704,7 +648,7 @@ main(int argc, char **argv)
 		}
 		if (i == 0 && bi_select(c, argv[5]) < n &&
 		    strcmp(w, "search") != 0)
-			bi_fail("mailbox has too few messages");
+			bench_io_fail("mailbox has too few messages", NULL);
 		t0 = bi_now_ms();
 		if (strcmp(w, "envelope") == 0) {
 			bi_cmd(c, "FETCH 1:* (ENVELOPE)", &r);
@@ -724,10 +668,10 @@ main(int argc, char **argv)
 			bi_expect("SEARCH hits", r.search_hits,
 				  strtoul(argv[7], NULL, 10));
 		} else {
-			bi_fail("unknown workload");
+			bench_io_fail("unknown workload", NULL);
 		}
 	}
-	ms_sock_close(c->sock);
+	ms_sock_close(c->io.sock);
 	free(c);
 	return 0;
 }

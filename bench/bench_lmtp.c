@@ -26,6 +26,9 @@
 #include "ms_sys.h"
 #include "ms_plat.h"
 
+#define BENCH_IO_BUF_SIZE       (1 << 14)
+#include "bench_io.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,22 +59,9 @@ struct bl_job {
 /* One connection, driven by one thread. */
 struct bl_conn {
 	struct bl_job *job;
-	int sock;
 	unsigned idx;                   /* connection number */
-	unsigned char buf[1 << 14];
-	size_t start, end;
+	struct bench_io io;
 };
-
-static void bl_fail(const char *what, const char *detail) MS_NORETURN;
-
-static void
-bl_fail(const char *what, const char *detail)
-{
-	printf("error: %s%s%s\n", what, detail != NULL ? ": " : "",
-	       detail != NULL ? detail : "");
-	fflush(stdout);
-	exit(1);
-}
 
 static double
 bl_now_ms(void)
@@ -80,60 +70,6 @@ bl_now_ms(void)
 
 	ms_time_now(&ts);
 	return (double)ts.sec * 1e3 + (double)ts.nsec / 1e6;
-}
-
-static void
-bl_fill(struct bl_conn *c)
-{
-	struct ms_perr perr;
-	size_t n;
-
-	if (c->start > 0) {
-		memmove(c->buf, c->buf + c->start, c->end - c->start);
-		c->end -= c->start;
-		c->start = 0;
-	}
-	if (c->end == sizeof(c->buf))
-		bl_fail("reply line too long", NULL);
-	if (ms_sock_read(c->sock, c->buf + c->end, sizeof(c->buf) - c->end,
-			 &n, &perr) <= 0)
-		bl_fail("connection closed by the server", NULL);
-	c->end += n;
-}
-
-/* One line without CRLF into line (truncated copy). */
-static void
-bl_line(struct bl_conn *c, char *line, size_t size)
-{
-	unsigned char *nl;
-	size_t len, k;
-
-	for (;;) {
-		nl = memchr(c->buf + c->start, '\n', c->end - c->start);
-		if (nl != NULL)
-			break;
-		bl_fill(c);
-	}
-	len = (size_t)(nl - (c->buf + c->start));
-	k = len < size - 1 ? len : size - 1;
-	memcpy(line, c->buf + c->start, k);
-	if (k > 0 && line[k - 1] == '\r')
-		k--;
-	line[k] = '\0';
-	c->start += len + 1;
-}
-
-static void
-bl_send(struct bl_conn *c, const char *s, size_t len)
-{
-	struct ms_perr perr;
-	size_t off = 0, n;
-
-	while (off < len) {
-		if (ms_sock_write(c->sock, s + off, len - off, &n, &perr) <= 0)
-			bl_fail("write failed", NULL);
-		off += n;
-	}
 }
 
 /* LHLO extensions the client uses (bl_reply's *ext_r). */
@@ -161,12 +97,12 @@ bl_reply(struct bl_conn *c, int want, const char *what, unsigned *ext_r)
 	char line[1024], msg[1200];
 
 	for (;;) {
-		bl_line(c, line, sizeof(line));
+		bench_io_line(&c->io, line, sizeof(line));
 		if (strlen(line) < 3 || atoi(line) != want ||
 		    (line[3] != ' ' && line[3] != '-' && line[3] != '\0')) {
 			snprintf(msg, sizeof(msg), "%s: expected %d, got \"%s\""
 				 " (connection %u)", what, want, line, c->idx);
-			bl_fail(msg, NULL);
+			bench_io_fail(msg, NULL);
 		}
 		if (ext_r != NULL && bl_is_ext(line + 4, "PIPELINING"))
 			*ext_r |= BL_EXT_PIPELINING;
@@ -202,15 +138,15 @@ bl_thread(void *arg)
 	unsigned ext = 0;
 	size_t len;
 
-	if (ms_sock_connect(job->addr, 10000, &c->sock, &perr) < 0)
-		bl_fail("connect", job->addr);
-	ms_sock_set_blocking(c->sock, 1);
-	ms_sock_set_nodelay(c->sock, 1);
+	if (ms_sock_connect(job->addr, 10000, &c->io.sock, &perr) < 0)
+		bench_io_fail("connect", job->addr);
+	ms_sock_set_blocking(c->io.sock, 1);
+	ms_sock_set_nodelay(c->io.sock, 1);
 	bl_reply(c, 220, "greeting", NULL);
-	bl_send(c, "LHLO bench.example.org\r\n", 24);
+	bench_io_send(&c->io, "LHLO bench.example.org\r\n", 24);
 	bl_reply(c, 250, "LHLO", &ext);
 	if (!(ext & BL_EXT_PIPELINING))
-		bl_fail("the server does not offer PIPELINING", NULL);
+		bench_io_fail("the server does not offer PIPELINING", NULL);
 	/* like Postfix: SIZE= only to a server that offers SIZE */
 	size[0] = '\0';
 	if (ext & BL_EXT_SIZE)
@@ -232,17 +168,17 @@ bl_thread(void *arg)
 				       "\r\nRCPT TO:<%s>\r\nDATA\r\n",
 				       i, size, rcpt);
 		if (len >= sizeof(cmd))
-			bl_fail("recipient name too long", rcpt);
-		bl_send(c, cmd, len);
+			bench_io_fail("recipient name too long", rcpt);
+		bench_io_send(&c->io, cmd, len);
 		bl_reply(c, 250, "MAIL FROM", NULL);
 		bl_reply(c, 250, "RCPT TO", NULL);
 		bl_reply(c, 354, "DATA", NULL);
-		bl_send(c, job->body, job->body_len);
+		bench_io_send(&c->io, job->body, job->body_len);
 		bl_reply(c, 250, "end of DATA", NULL);
 	}
-	bl_send(c, "QUIT\r\n", 6);
+	bench_io_send(&c->io, "QUIT\r\n", 6);
 	bl_reply(c, 221, "QUIT", NULL);
-	ms_sock_close(c->sock);
+	ms_sock_close(c->io.sock);
 	return NULL;
 }
 
@@ -261,18 +197,18 @@ bl_load(const char *path, size_t *len_r, size_t *msg_len_r)
 
 	f = fopen(path, "rb");
 	if (f == NULL)
-		bl_fail("cannot open", path);
+		bench_io_fail("cannot open", path);
 	raw = malloc(BL_MAX_MSG);
 	if (raw == NULL)
-		bl_fail("memory", NULL);
+		bench_io_fail("memory", NULL);
 	n = fread(raw, 1, BL_MAX_MSG, f);
 	fclose(f);
 	if (n == 0 || n == BL_MAX_MSG)
-		bl_fail("message file empty or too big", path);
+		bench_io_fail("message file empty or too big", path);
 	cap = 2 * n + 8;
 	out = malloc(cap);
 	if (out == NULL)
-		bl_fail("memory", NULL);
+		bench_io_fail("memory", NULL);
 	for (i = 0; i < n; i++) {
 		if (bol && raw[i] == '.')
 			out[o++] = '.';
@@ -332,28 +268,28 @@ main(int argc, char **argv)
 	job.userfmt = argv[5];
 	if (job.conns == 0 || job.conns > BL_MAX_CONNS || job.nusers == 0 ||
 	    job.count == 0)
-		bl_fail("CONNS must be 1-256, COUNT and NUSERS at least 1",
-			NULL);
+		bench_io_fail("CONNS must be 1-256, COUNT and NUSERS at "
+			      "least 1", NULL);
 	if (strstr(job.userfmt, "%d") == NULL ||
 	    strchr(strstr(job.userfmt, "%d") + 2, '%') != NULL ||
 	    strchr(job.userfmt, '%') != strstr(job.userfmt, "%d"))
-		bl_fail("USERFMT must hold exactly one %d", job.userfmt);
+		bench_io_fail("USERFMT must hold exactly one %d", job.userfmt);
 	job.body = bl_load(argv[6], &job.body_len, &job.msg_len);
 	job.mu = ms_mutex_new();
 	job.cv = ms_cond_new();
 	cs = calloc(job.conns, sizeof(*cs));
 	ts = calloc(job.conns, sizeof(*ts));
 	if (cs == NULL || ts == NULL)
-		bl_fail("memory", NULL);
+		bench_io_fail("memory", NULL);
 	for (i = 0; i < job.conns; i++) {
 		cs[i] = calloc(1, sizeof(*cs[i]));
 		if (cs[i] == NULL)
-			bl_fail("memory", NULL);
+			bench_io_fail("memory", NULL);
 		cs[i]->job = &job;
 		cs[i]->idx = i;
-		cs[i]->sock = -1;
+		cs[i]->io.sock = -1;
 		if (ms_thread_start(bl_thread, cs[i], &ts[i], &perr) < 0)
-			bl_fail("thread start", NULL);
+			bench_io_fail("thread start", NULL);
 	}
 	ms_mutex_lock(job.mu);
 	while (job.ready < job.conns)

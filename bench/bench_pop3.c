@@ -17,18 +17,13 @@
  */
 #include "ms_sys.h"
 #include "ms_plat.h"
+#include "bench_io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BP_MAX_WINDOW   256
-
-struct bp_conn {
-	int sock;
-	unsigned char buf[1 << 16];
-	size_t start, end;
-};
 
 /* The multi-line body decoder (RFC 1939 section 3). */
 enum bp_dot {
@@ -37,17 +32,6 @@ enum bp_dot {
 	BP_DOT,                 /* '.' at the start of a line */
 	BP_DOTCR                /* ".\r" at the start of a line */
 };
-
-static void bp_fail(const char *what, const char *detail) MS_NORETURN;
-
-static void
-bp_fail(const char *what, const char *detail)
-{
-	printf("error: %s%s%s\n", what, detail != NULL ? ": " : "",
-	       detail != NULL ? detail : "");
-	fflush(stdout);
-	exit(1);
-}
 
 static double
 bp_now_ms(void)
@@ -58,84 +42,29 @@ bp_now_ms(void)
 	return (double)ts.sec * 1e3 + (double)ts.nsec / 1e6;
 }
 
-/* More bytes into the buffer (keeps what is unread). */
-static void
-bp_fill(struct bp_conn *c)
-{
-	struct ms_perr perr;
-	size_t n;
-
-	if (c->start > 0) {
-		memmove(c->buf, c->buf + c->start, c->end - c->start);
-		c->end -= c->start;
-		c->start = 0;
-	}
-	if (c->end == sizeof(c->buf))
-		bp_fail("reply line too long", NULL);
-	if (ms_sock_read(c->sock, c->buf + c->end, sizeof(c->buf) - c->end,
-			 &n, &perr) <= 0)
-		bp_fail("connection closed by the server", NULL);
-	c->end += n;
-}
-
-/* One line without CRLF into line (truncated copy). */
-static void
-bp_line(struct bp_conn *c, char *line, size_t size)
-{
-	unsigned char *nl;
-	size_t len, k;
-
-	for (;;) {
-		nl = memchr(c->buf + c->start, '\n', c->end - c->start);
-		if (nl != NULL)
-			break;
-		bp_fill(c);
-	}
-	len = (size_t)(nl - (c->buf + c->start));
-	k = len < size - 1 ? len : size - 1;
-	memcpy(line, c->buf + c->start, k);
-	if (k > 0 && line[k - 1] == '\r')
-		k--;
-	line[k] = '\0';
-	c->start += len + 1;
-}
-
-static void
-bp_send(struct bp_conn *c, const char *s, size_t len)
-{
-	struct ms_perr perr;
-	size_t off = 0, n;
-
-	while (off < len) {
-		if (ms_sock_write(c->sock, s + off, len - off, &n, &perr) <= 0)
-			bp_fail("write failed", NULL);
-		off += n;
-	}
-}
-
 /* A status line that must be +OK; the text after "+OK" into line. */
 static void
-bp_ok(struct bp_conn *c, const char *what, char *line, size_t size)
+bp_ok(struct bench_io *c, const char *what, char *line, size_t size)
 {
 	char msg[1200];
 
-	bp_line(c, line, size);
+	bench_io_line(c, line, size);
 	if (strncmp(line, "+OK", 3) != 0) {
 		snprintf(msg, sizeof(msg), "%s: %s", what, line);
-		bp_fail(msg, NULL);
+		bench_io_fail(msg, NULL);
 	}
 }
 
 static void
-bp_cmd(struct bp_conn *c, const char *cmd, char *line, size_t size)
+bp_cmd(struct bench_io *c, const char *cmd, char *line, size_t size)
 {
 	char out[512];
 	int n;
 
 	n = snprintf(out, sizeof(out), "%s\r\n", cmd);
 	if (n < 0 || (size_t)n >= sizeof(out))
-		bp_fail("command too long", NULL);
-	bp_send(c, out, (size_t)n);
+		bench_io_fail("command too long", NULL);
+	bench_io_send(c, out, (size_t)n);
 	bp_ok(c, cmd, line, size);
 }
 
@@ -146,7 +75,7 @@ bp_cmd(struct bp_conn *c, const char *cmd, char *line, size_t size)
  * server: an error.
  */
 static unsigned long long
-bp_body(struct bp_conn *c)
+bp_body(struct bench_io *c)
 {
 	enum bp_dot st = BP_BOL;
 	unsigned long long n = 0;
@@ -154,7 +83,7 @@ bp_body(struct bp_conn *c)
 
 	for (;;) {
 		if (c->start == c->end)
-			bp_fill(c);
+			bench_io_fill(c);
 		p = c->buf + c->start;
 		e = c->buf + c->end;
 		while (p < e) {
@@ -185,15 +114,16 @@ bp_body(struct bp_conn *c)
 					n++;
 					st = BP_MID;
 				} else {
-					bp_fail("a line starts with an "
-						"unstuffed '.'", NULL);
+					bench_io_fail("a line starts with "
+						      "an unstuffed '.'",
+						      NULL);
 				}
 				p++;
 				break;
 			case BP_DOTCR:
 				if (*p != '\n')
-					bp_fail("\".\\r\" not followed by LF",
-						NULL);
+					bench_io_fail("\".\\r\" not "
+						      "followed by LF", NULL);
 				c->start = (size_t)(p + 1 - c->buf);
 				return n;
 			}
@@ -203,7 +133,7 @@ bp_body(struct bp_conn *c)
 }
 
 static void
-bp_connect(struct bp_conn *c, const char *addr, const char *user,
+bp_connect(struct bench_io *c, const char *addr, const char *user,
 	   const char *pass)
 {
 	struct ms_perr perr;
@@ -211,7 +141,7 @@ bp_connect(struct bp_conn *c, const char *addr, const char *user,
 
 	c->start = c->end = 0;
 	if (ms_sock_connect(addr, 10000, &c->sock, &perr) < 0)
-		bp_fail("connect", addr);
+		bench_io_fail("connect", addr);
 	ms_sock_set_blocking(c->sock, 1);
 	ms_sock_set_nodelay(c->sock, 1);
 	bp_ok(c, "greeting", line, sizeof(line));
@@ -223,7 +153,7 @@ bp_connect(struct bp_conn *c, const char *addr, const char *user,
 
 /* LIST: sizes[1..count] (exactly count messages, numbered 1..count). */
 static unsigned long long
-bp_list(struct bp_conn *c, unsigned long count, unsigned long *sizes)
+bp_list(struct bench_io *c, unsigned long count, unsigned long *sizes)
 {
 	char line[256], msg[400];
 	unsigned long got = 0, num, size;
@@ -231,14 +161,14 @@ bp_list(struct bp_conn *c, unsigned long count, unsigned long *sizes)
 
 	bp_cmd(c, "LIST", line, sizeof(line));
 	for (;;) {
-		bp_line(c, line, sizeof(line));
+		bench_io_line(c, line, sizeof(line));
 		if (strcmp(line, ".") == 0)
 			break;
 		if (sscanf(line, "%lu %lu", &num, &size) != 2 ||
 		    num != got + 1 || num > count) {
 			snprintf(msg, sizeof(msg), "LIST line \"%s\" after %lu "
 				 "(expected %lu messages)", line, got, count);
-			bp_fail(msg, NULL);
+			bench_io_fail(msg, NULL);
 		}
 		sizes[num] = size;
 		total += size;
@@ -247,14 +177,14 @@ bp_list(struct bp_conn *c, unsigned long count, unsigned long *sizes)
 	if (got != count) {
 		snprintf(msg, sizeof(msg), "LIST: %lu messages, expected %lu",
 			 got, count);
-		bp_fail(msg, NULL);
+		bench_io_fail(msg, NULL);
 	}
 	return total;
 }
 
 /* One timed run: STAT, RETR 1..count with window commands in flight. */
 static unsigned long long
-bp_run(struct bp_conn *c, unsigned long count, unsigned window,
+bp_run(struct bench_io *c, unsigned long count, unsigned window,
        const unsigned long *sizes, unsigned long long total)
 {
 	char line[256], msg[400], cmds[BP_MAX_WINDOW * 24];
@@ -267,7 +197,7 @@ bp_run(struct bp_conn *c, unsigned long count, unsigned window,
 	    smsgs != count || ssize != total) {
 		snprintf(msg, sizeof(msg), "STAT \"%s\": expected %lu %llu",
 			 line, count, total);
-		bp_fail(msg, NULL);
+		bench_io_fail(msg, NULL);
 	}
 	while (next_recv <= count) {
 		len = 0;
@@ -277,14 +207,14 @@ bp_run(struct bp_conn *c, unsigned long count, unsigned window,
 			next_send++;
 		}
 		if (len > 0)
-			bp_send(c, cmds, len);
+			bench_io_send(c, cmds, len);
 		n = next_recv++;
 		bp_ok(c, "RETR", line, sizeof(line));
 		got = bp_body(c);
 		if (got != sizes[n]) {
 			snprintf(msg, sizeof(msg), "RETR %lu: %llu bytes, LIST "
 				 "said %lu", n, got, sizes[n]);
-			bp_fail(msg, NULL);
+			bench_io_fail(msg, NULL);
 		}
 		bytes += got;
 	}
@@ -295,7 +225,7 @@ int
 main(int argc, char **argv)
 {
 	struct ms_perr perr;
-	struct bp_conn *c;
+	struct bench_io *c;
 	unsigned long count, repeat = 1, i, *sizes;
 	unsigned long long total, bytes;
 	unsigned window = 1;
@@ -318,11 +248,11 @@ main(int argc, char **argv)
 	}
 	count = strtoul(argv[4], NULL, 10);
 	if (count == 0 || window == 0 || window > BP_MAX_WINDOW)
-		bp_fail("COUNT must be at least 1, W 1-256", NULL);
+		bench_io_fail("COUNT must be at least 1, W 1-256", NULL);
 	sizes = calloc(count + 1, sizeof(*sizes));
 	c = malloc(sizeof(*c));
 	if (sizes == NULL || c == NULL)
-		bp_fail("memory", NULL);
+		bench_io_fail("memory", NULL);
 	for (i = 0; i < repeat; i++) {
 		bp_connect(c, argv[1], argv[2], argv[3]);
 		total = bp_list(c, count, sizes);
