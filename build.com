@@ -56,8 +56,8 @@ $ endif
 $ dbg = "/OPTIMIZE"
 $ if debug then dbg = "/DEBUG/NOOPTIMIZE"
 $! (tools/gen_descrip.py --check keeps this list equal to the src/ folders)
-$ incl = "[.SRC.AUTH],[.SRC.CLI],[.SRC.IMAP],[.SRC.LIB],[.SRC.LMTP]," + -
-	"[.SRC.MANAGESIEVE],[.SRC.MIME],[.SRC.NET],[.SRC.POP3]," + -
+$ incl = "[.SRC.AUTH],[.SRC.CLI],[.SRC.HTTP],[.SRC.IMAP],[.SRC.LIB]," + -
+	"[.SRC.LMTP],[.SRC.MANAGESIEVE],[.SRC.MIME],[.SRC.NET],[.SRC.POP3]," + -
 	"[.SRC.POPPASSD],[.SRC.SERVER],[.SRC.SIEVE],[.SRC.STORE]," + -
 	"[.PLATFORM.INCLUDE],[.INCLUDE]"
 $ ccq = "/STANDARD=C99/NAMES=(AS_IS,SHORTENED)/FLOAT=IEEE_FLOAT" + -

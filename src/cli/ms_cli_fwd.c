@@ -13,7 +13,8 @@
 #include "ms_cli.h"
 #include "msgstore.h"
 #include "ms_buf.h"
-#include "ms_cli_json.h"
+#include "ms_json.h"
+#include "ms_api_json.h"
 #include "ms_opts.h"
 #include "ms_pool.h"
 
@@ -55,23 +56,6 @@ print_line(const struct ms_api_fwd *f)
 	for (i = 0; i < f->n; i++)
 		printf("%s %s", i > 0 ? "," : "", f->to[i]);
 	printf("%s\n", f->keep ? " [keep]" : "");
-}
-
-/* The entry as a JSON object. */
-static void
-json_fwd(struct ms_json *j, const struct ms_api_fwd *f)
-{
-	size_t i;
-
-	ms_json_obj_begin(j);
-	ms_json_kstr(j, "address", f->address);
-	ms_json_kbool(j, "keep", f->keep);
-	ms_json_key(j, "targets");
-	ms_json_arr_begin(j);
-	for (i = 0; i < f->n; i++)
-		ms_json_str(j, f->to[i]);
-	ms_json_arr_end(j);
-	ms_json_obj_end(j);
 }
 
 /* Print the entry of address as it is now (after a change). */
@@ -224,7 +208,7 @@ cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
 
 		ms_buf_init(&b, ctx->pool, 0);
 		ms_json_init(&j, &b);
-		json_fwd(&j, f);
+		ms_apij_fwd(&j, f);
 		rc = ms_cli_json_print(cmd, &j, &b);
 	} else {
 		printf("%-9s %s\n", "address:", f->address);
@@ -250,7 +234,7 @@ list_cb(void *ctx, const struct ms_api_fwd *f)
 	struct list_out *o = ctx;
 
 	if (o->j != NULL)
-		json_fwd(o->j, f);
+		ms_apij_fwd(o->j, f);
 	else
 		print_line(f);
 	o->last = ms_pstrdup(o->pool, f->address);

@@ -13,7 +13,8 @@
 #include "ms_cli.h"
 #include "msgstore.h"
 #include "ms_buf.h"
-#include "ms_cli_json.h"
+#include "ms_json.h"
+#include "ms_api_json.h"
 #include "ms_opts.h"
 
 #include <stdio.h>
@@ -75,25 +76,7 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 
 		ms_buf_init(&b, ctx->pool, 0);
 		ms_json_init(&j, &b);
-		ms_json_arr_begin(&j);
-		for (i = 0; i < n; i++) {
-			ms_json_obj_begin(&j);
-			ms_json_kstr(&j, "name", v[i].name);
-			ms_json_ku64(&j, "messages", v[i].messages);
-			ms_json_ku64(&j, "unseen", v[i].unseen);
-			ms_json_ku64(&j, "size", v[i].size);
-			ms_json_key(&j, "special");
-			if (v[i].special[0] != '\0')
-				ms_json_str(&j, v[i].special);
-			else
-				ms_json_null(&j);
-			ms_json_kbool(&j, "subscribed", v[i].subscribed);
-			ms_json_ku64(&j, "uidvalidity", v[i].uidvalidity);
-			ms_json_ku64(&j, "uidnext", v[i].uidnext);
-			ms_json_kbool(&j, "damaged", v[i].damaged);
-			ms_json_obj_end(&j);
-		}
-		ms_json_arr_end(&j);
+		ms_apij_mboxes(&j, v, n);
 		rc = ms_cli_json_print(cmd, &j, &b);
 	} else {
 		printf("%8s %8s %12s %-9s %-3s %s\n", "MESSAGES", "UNSEEN",

@@ -14,7 +14,7 @@
 #include "ms_sys.h"
 #include "ms_cli.h"
 #include "ms_buf.h"
-#include "ms_cli_json.h"
+#include "ms_json.h"
 #include "ms_conf.h"
 #include "ms_err.h"
 #include "ms_opts.h"

@@ -13,7 +13,8 @@
 #include "ms_cli.h"
 #include "msgstore.h"
 #include "ms_buf.h"
-#include "ms_cli_json.h"
+#include "ms_json.h"
+#include "ms_api_json.h"
 #include "ms_opts.h"
 #include "ms_pool.h"
 
@@ -148,11 +149,7 @@ list_cb(void *ctx, const struct ms_api_sieve *s)
 	struct list_out *o = ctx;
 
 	if (o->j != NULL) {
-		ms_json_obj_begin(o->j);
-		ms_json_kstr(o->j, "name", s->name);
-		ms_json_ku64(o->j, "size", s->size);
-		ms_json_kbool(o->j, "active", s->active);
-		ms_json_obj_end(o->j);
+		ms_apij_sieve(o->j, s);
 	} else {
 		printf("%s %s (%llu bytes)\n", s->active ? "*" : " ", s->name,
 		       (unsigned long long)s->size);

@@ -99,6 +99,8 @@ const struct ms_conf_key ms_conf_keys[] = {
 		"failed logins to one account before it is throttled"),
 	MS_CONF_KEY_SECS("auth.throttle_window", "5m", 1, 86400,
 		"window in which failed logins are counted"),
+	MS_CONF_KEY_UINT("auth.password_min_length", "8", 1, 1024,
+		"shortest password a user may set (poppassd, HTTP)"),
 
 	/* ---- log ---- */
 	MS_CONF_KEY_ENUM("log.sink", "stderr", "stderr|file|syslog",
@@ -214,12 +216,16 @@ const struct ms_conf_key ms_conf_keys[] = {
 		"poppassd listener (\"\" = off)"),
 	MS_CONF_KEY_BOOL("poppassd.allow_remote", "no",
 		"accept poppassd from other hosts (else loopback only)"),
-	MS_CONF_KEY_UINT("poppassd.min_length", "8", 1, 1024,
-		"shortest new password poppassd accepts (characters)"),
 
 	/* ---- http ---- */
 	MS_CONF_KEY_STR("http.listen", "",
-		"REST API and web UI listener (\"\" = off)"),
+		"REST API listener, plain HTTP (\"\" = off)"),
+	MS_CONF_KEY_BOOL("http.allow_remote", "no",
+		"accept passwords over plain HTTP from other hosts"),
+	MS_CONF_KEY_SIZE("http.max_body", "1M", 1024, 67108864,
+		"largest request body the REST API reads"),
+	MS_CONF_KEY_STR("https.listen", "",
+		"REST API listener, HTTP over TLS (\"\" = off)"),
 
 	MS_CONF_KEY_END
 };

@@ -89,23 +89,48 @@ ms_month_lookup(const char *p)
 	return 0;
 }
 
-size_t
-ms_date_rfc5322(int64_t t, int tz, char *buf, size_t size)
+/* "Sun, 6 Nov 1994 08:49:37" (pad: "06 Nov") of local time t into
+   buf; the length written or needed, as snprintf. */
+static int
+date_time(int64_t t, int pad, char *buf, size_t size)
 {
 	int64_t d, s, y;
 	unsigned m, md;
-	int az, n;
+
+	ms_time_split(t, &d, &s);
+	ms_civil_from_days(d, &y, &m, &md);
+	/* 1970-01-01 was a Thursday */
+	return snprintf(buf, size, pad ? "%s, %02u %s %ld %02d:%02d:%02d" :
+			"%s, %u %s %ld %02d:%02d:%02d", ms_wday_abbr[((d + 4) % 7 + 7) % 7],
+			md, ms_month_abbr[m - 1], (long)y, (int)(s / 3600),
+			(int)(s / 60 % 60), (int)(s % 60));
+}
+
+size_t
+ms_date_rfc5322(int64_t t, int tz, char *buf, size_t size)
+{
+	int az, n, z;
 
 	if (tz < -24 * 60 || tz > 24 * 60)
 		tz = 0;
-	ms_time_split(t + (int64_t)tz * 60, &d, &s);
-	ms_civil_from_days(d, &y, &m, &md);
 	az = tz < 0 ? -tz : tz;
-	/* 1970-01-01 was a Thursday */
-	n = snprintf(buf, size, "%s, %u %s %ld %02d:%02d:%02d %c%02d%02d",
-		     ms_wday_abbr[((d + 4) % 7 + 7) % 7], md,
-		     ms_month_abbr[m - 1], (long)y, (int)(s / 3600),
-		     (int)(s / 60 % 60), (int)(s % 60), tz < 0 ? '-' : '+',
-		     az / 60, az % 60);
-	return n > 0 ? (size_t)n : 0;
+	n = date_time(t + (int64_t)tz * 60, 0, buf, size);
+	if (n < 0)
+		return 0;
+	z = snprintf((size_t)n < size ? buf + n : NULL,
+		     (size_t)n < size ? size - (size_t)n : 0, " %c%02d%02d",
+		     tz < 0 ? '-' : '+', az / 60, az % 60);
+	return z > 0 ? (size_t)n + (size_t)z : 0;
+}
+
+size_t
+ms_date_http(int64_t t, char *buf, size_t size)
+{
+	int n = date_time(t, 1, buf, size), z;
+
+	if (n < 0)
+		return 0;
+	z = snprintf((size_t)n < size ? buf + n : NULL,
+		     (size_t)n < size ? size - (size_t)n : 0, " GMT");
+	return z > 0 ? (size_t)n + (size_t)z : 0;
 }

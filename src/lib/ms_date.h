@@ -30,5 +30,8 @@ unsigned ms_month_lookup(const char *p);
    +-24 hours means UTC), e.g. "Sat, 28 Nov 2026 23:59:01 +0000", into
    buf (NUL ended, cut to size).  Returns the length it needs. */
 size_t ms_date_rfc5322(int64_t t, int tz, char *buf, size_t size);
+/* The HTTP date of t (RFC 9110 5.6.7 IMF-fixdate), e.g. "Sun, 06 Nov
+   1994 08:49:37 GMT", into buf as above. */
+size_t ms_date_http(int64_t t, char *buf, size_t size);
 
 #endif /* MS_DATE_H */

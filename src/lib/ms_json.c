@@ -1,5 +1,5 @@
 /*
- * ms_cli_json.c -- the JSON writer of ms_cli_json.h.
+ * ms_json.c -- the JSON writer of ms_json.h.
  *
  * Invariant: after every call the buffer holds a prefix of valid JSON;
  * the writer's stack records, per open container, whether a comma is due
@@ -7,7 +7,7 @@
  * buffer sets `failed` and later calls do nothing.
  */
 #include "ms_sys.h"
-#include "ms_cli_json.h"
+#include "ms_json.h"
 #include "ms_buf.h"
 #include "ms_utf8.h"
 

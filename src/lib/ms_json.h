@@ -1,5 +1,6 @@
 /*
- * ms_cli_json.h -- a tiny JSON writer for `--json` output.
+ * ms_json.h -- a tiny JSON writer: the CLI's `--json` output and the HTTP
+ * service's responses (a reader for request bodies is ms_jparse.h).
  *
  * Writes into a bounded ms_buf: objects, arrays, keys, strings, numbers,
  * booleans and null, with the commas put in by the writer.  Strings are
@@ -14,8 +15,8 @@
  * a close that does not match) marks the writer failed, and
  * ms_json_finish() returns -1.  Pure; a writer belongs to one thread.
  */
-#ifndef MS_CLI_JSON_H
-#define MS_CLI_JSON_H
+#ifndef MS_JSON_H
+#define MS_JSON_H
 
 #include "ms_sys.h"
 
@@ -63,4 +64,4 @@ void ms_json_kbool(struct ms_json *j, const char *key, int v);
    else -1.  Adds no newline. */
 int ms_json_finish(const struct ms_json *j);
 
-#endif /* MS_CLI_JSON_H */
+#endif /* MS_JSON_H */

@@ -22,6 +22,7 @@
 #include "ms_sys.h"
 #include "ms_conn.h"
 #include "ms_msv_parse.h"
+#include "ms_lsess.h"
 #include "ms_sieve.h"
 #include "ms_sieve_store.h"
 #include "ms_acct.h"
@@ -53,19 +54,16 @@ struct sess {
 	const struct ms_svc_env *env;
 	struct ms_pool *pool;           /* session */
 	struct ms_pool *cmd_pool;       /* cleared before each command */
+	struct ms_lsess ls;             /* closing, failure delay */
 	struct ms_msv_parser ps;
 	struct ms_sieve_slimits lim;
 	char id[24];                    /* for logs */
 	int authed;
-	int stop;                       /* read no more input in this call */
-	int closing;
 	unsigned bad_cmds, fails;
 
 	/* SASL in progress */
 	struct ms_auth_sasl *sasl;
 	char sasl_mech[32];
-	int fail_pending;               /* a failure waits for its delay */
-	char fail_text[240];
 
 	/* logged in */
 	char account[MS_AUTH_NAME_MAX + 1];
@@ -80,14 +78,6 @@ logctx(struct sess *p, struct ms_logctx *ctx)
 	ctx->user = p->account[0] != '\0' ? p->account : NULL;
 	ctx->ip = ms_conn_peer_ip(p->c);
 	ctx->svc = "managesieve";
-}
-
-static void
-shut(struct sess *p)
-{
-	p->stop = 1;
-	p->closing = 1;
-	ms_conn_close(p->c);
 }
 
 static int
@@ -167,13 +157,13 @@ static void
 bad(struct sess *p, const char *text)
 {
 	resp(p, "NO", NULL, text);
-	if (++p->bad_cmds >= MAX_BAD_CMDS && !p->closing) {
+	if (++p->bad_cmds >= MAX_BAD_CMDS && !p->ls.closing) {
 		struct ms_logctx ctx;
 
 		logctx(p, &ctx);
 		ms_log(MS_LVL_INFO, &ctx, "disconnect: too many bad commands");
 		resp(p, "BYE", NULL, "Too many errors.");
-		shut(p);
+		ms_lsess_shut(&p->ls);
 	}
 }
 
@@ -270,16 +260,18 @@ sasl_end(struct sess *p)
 }
 
 static void
-fail_done(struct sess *p)
+fail_done(void *sp)
 {
-	if (p->fails >= MAX_AUTH_FAILS && !p->closing) {
+	struct sess *p = sp;
+
+	if (p->fails >= MAX_AUTH_FAILS && !p->ls.closing) {
 		struct ms_logctx ctx;
 
 		logctx(p, &ctx);
 		ms_log(MS_LVL_INFO, &ctx,
 		       "disconnect: too many failed logins");
 		resp(p, "BYE", NULL, "Too many failed logins.");
-		shut(p);
+		ms_lsess_shut(&p->ls);
 	}
 }
 
@@ -297,17 +289,7 @@ fail_later(struct sess *p, const char *code, const char *text)
 		(void)ms_buf_printf(&b, " (%s)", code);
 	(void)ms_buf_append_c(&b, ' ');
 	put_str(&b, text, strlen(text));
-	if (delay == 0) {
-		(void)ms_buf_append_str(&b, "\r\n");
-		ms_conn_write(p->c, b.data, b.len);
-		fail_done(p);
-		return;
-	}
-	ms_strlcpy(p->fail_text, (const char *)b.data, sizeof(p->fail_text));
-	p->fail_pending = 1;
-	p->stop = 1;
-	ms_conn_pause(p->c, 1);
-	ms_conn_timer(p->c, delay);
+	ms_lsess_fail(&p->ls, delay, (const char *)b.data);
 }
 
 static void
@@ -534,13 +516,13 @@ cmd_starttls(struct sess *p, const struct ms_msv_line *l)
 	}
 	ok(p, "Begin TLS negotiation now.");
 	/* nothing pipelined behind STARTTLS may be read in clear text */
-	p->stop = 1;
+	p->ls.stop = 1;
 	if (ms_conn_starttls(p->c) != 0) {
 		struct ms_logctx ctx;
 
 		logctx(p, &ctx);
 		ms_log(MS_LVL_ERROR, &ctx, "STARTTLS could not start TLS");
-		shut(p);
+		ms_lsess_shut(&p->ls);
 		return;
 	}
 	/* RFC 5804 2.2: the capabilities again, through TLS */
@@ -552,7 +534,7 @@ cmd_logout(struct sess *p, const struct ms_msv_line *l)
 {
 	(void)l;
 	ok(p, "Logout completed.");
-	shut(p);
+	ms_lsess_shut(&p->ls);
 }
 
 static void
@@ -930,6 +912,12 @@ command(struct sess *p, const struct ms_msv_line *l)
  * Life
  * ====================================================================== */
 
+/* Lines come from the ManageSieve parser (literals), so ms_lsess only
+   gates the reading and holds failures back. */
+static const struct ms_lsess_ops sess_ops = {
+	0, 1, NULL, NULL, fail_done
+};
+
 static size_t
 sess_input(void *sp, const unsigned char *buf, size_t n)
 {
@@ -939,17 +927,8 @@ sess_input(void *sp, const unsigned char *buf, size_t n)
 	size_t off = 0, used;
 	enum ms_msv_res r;
 
-	p->stop = p->closing;
-	while (off < n && !p->stop) {
-		if (p->fail_pending) {
-			ms_conn_pause(p->c, 1);
-			break;
-		}
-		if (ms_conn_outq(p->c) >= MS_CONN_OUT_HIGH) {
-			ms_conn_pause(p->c, 1);
-			ms_conn_want_drain(p->c);
-			break;
-		}
+	ms_lsess_begin(&p->ls);
+	while (off < n && ms_lsess_ready(&p->ls)) {
 		if (ms_msv_parser_idle(&p->ps))
 			ms_pool_clear(p->cmd_pool);
 		r = ms_msv_feed(&p->ps, buf + off, n - off, &used, &line,
@@ -979,8 +958,7 @@ sess_drained(void *sp)
 {
 	struct sess *p = sp;
 
-	if (!p->closing && !p->fail_pending)
-		ms_conn_pause(p->c, 0);
+	ms_lsess_resume(&p->ls);
 }
 
 static void
@@ -988,13 +966,7 @@ sess_tick(void *sp)
 {
 	struct sess *p = sp;
 
-	if (!p->fail_pending)
-		return;
-	p->fail_pending = 0;
-	ms_conn_printf(p->c, "%s\r\n", p->fail_text);
-	fail_done(p);
-	if (!p->closing)
-		ms_conn_pause(p->c, 0);
+	ms_lsess_tick(&p->ls);
 }
 
 static void *
@@ -1007,6 +979,7 @@ sess_open(struct ms_conn *c, const struct ms_svc_env *env)
 	p->env = env;
 	p->pool = pool;
 	p->cmd_pool = ms_pool_create_clean("managesieve command", 4096);
+	ms_lsess_init(&p->ls, c, &sess_ops, p);
 	ms_sieve_slimits(env->conf, &p->lim);
 	ms_msv_parser_init(&p->ps, PREAUTH_LIMIT);
 	(void)snprintf(p->id, sizeof(p->id), "%lu",

@@ -29,6 +29,7 @@
 #include "ms_sys.h"
 #include "ms_conn.h"
 #include "ms_pop3_parse.h"
+#include "ms_lsess.h"
 #include "ms_apop.h"
 #include "ms_auth.h"
 #include "ms_acct.h"
@@ -84,11 +85,9 @@ struct sess {
 	struct ms_pool *pool;           /* session */
 	struct ms_pool *cmd_pool;       /* cleared before each command */
 	enum pstate state;
-	struct ms_pop3_lines lines;
+	struct ms_lsess ls;             /* input, closing, failure delay */
 	char id[24];                    /* for logs */
 	char apop_ts[160];              /* greeting timestamp; "" = no APOP */
-	int stop;                       /* read no more input in this call */
-	int closing;
 	int utf8;                       /* RFC 6856 UTF8 given */
 	unsigned bad_cmds, fails;
 	unsigned login_delay;           /* pop3.login_delay, seconds */
@@ -99,8 +98,6 @@ struct sess {
 	struct ms_auth_sasl *sasl;
 	char sasl_mech[32];
 	int sasl_final;                 /* waiting for the empty response */
-	int fail_pending;               /* a failure waits for its delay */
-	char fail_text[200];
 
 	/* TRANSACTION */
 	char account[MS_AUTH_NAME_MAX + 1];
@@ -139,26 +136,18 @@ logctx(struct sess *p, struct ms_logctx *ctx)
 	ctx->svc = "pop3";
 }
 
-static void
-shut(struct sess *p)
-{
-	p->stop = 1;
-	p->closing = 1;
-	ms_conn_close(p->c);
-}
-
 /* "-ERR text" for a command the client got wrong; too many in a row end
    the session. */
 static void
 bad(struct sess *p, const char *text)
 {
 	ms_conn_printf(p->c, "-ERR %s\r\n", text);
-	if (++p->bad_cmds >= MAX_BAD_CMDS && !p->closing) {
+	if (++p->bad_cmds >= MAX_BAD_CMDS && !p->ls.closing) {
 		struct ms_logctx ctx;
 
 		logctx(p, &ctx);
 		ms_log(MS_LVL_INFO, &ctx, "disconnect: too many bad commands");
-		shut(p);
+		ms_lsess_shut(&p->ls);
 	}
 }
 
@@ -200,19 +189,20 @@ sdup(struct sess *p, struct ms_str s)
 static void
 run_cont(struct sess *p)
 {
-	while (p->cont != NULL && !p->closing) {
+	while (p->cont != NULL && !p->ls.closing) {
 		if (p->cont(p)) {
 			p->cont = NULL;
 			break;
 		}
 		if (ms_conn_outq(p->c) >= MS_CONN_OUT_HIGH) {
+			/* no pipelined command before this answer is out */
+			p->ls.stop = 1;
 			ms_conn_pause(p->c, 1);
 			ms_conn_want_drain(p->c);
 			return;
 		}
 	}
-	if (!p->closing && !p->fail_pending)
-		ms_conn_pause(p->c, 0);
+	ms_lsess_resume(&p->ls);
 }
 
 /* LIST / UIDL of every message not marked deleted. */
@@ -256,7 +246,7 @@ send_abort(struct sess *p, const char *what, const struct ms_err *err)
 	if (p->f != NULL)
 		(void)ms_pfile_close(p->f, &perr);
 	p->f = NULL;
-	shut(p);
+	ms_lsess_shut(&p->ls);
 	return 1;
 }
 
@@ -354,15 +344,17 @@ sasl_end(struct sess *p)
 
 /* After a failed login was answered: too many end the session. */
 static void
-fail_done(struct sess *p)
+fail_done(void *sp)
 {
-	if (p->fails >= MAX_AUTH_FAILS && !p->closing) {
+	struct sess *p = sp;
+
+	if (p->fails >= MAX_AUTH_FAILS && !p->ls.closing) {
 		struct ms_logctx ctx;
 
 		logctx(p, &ctx);
 		ms_log(MS_LVL_INFO, &ctx,
 		       "disconnect: too many failed logins");
-		shut(p);
+		ms_lsess_shut(&p->ls);
 	}
 }
 
@@ -374,19 +366,8 @@ fail_done(struct sess *p)
 static void
 fail_later(struct sess *p, const char *text)
 {
-	unsigned delay = ms_auth_fail_delay(p->env->auth);
-
 	p->fails++;
-	if (delay == 0) {
-		ms_conn_printf(p->c, "%s\r\n", text);
-		fail_done(p);
-		return;
-	}
-	ms_strlcpy(p->fail_text, text, sizeof(p->fail_text));
-	p->fail_pending = 1;
-	p->stop = 1;
-	ms_conn_pause(p->c, 1);
-	ms_conn_timer(p->c, delay);
+	ms_lsess_fail(&p->ls, ms_auth_fail_delay(p->env->auth), text);
 }
 
 static void
@@ -795,13 +776,13 @@ cmd_stls(struct sess *p, const struct ms_pop3_cmd *cmd)
 	ok(p, "Begin TLS negotiation now.");
 	p->have_user = 0;
 	/* nothing pipelined behind STLS may be read in clear text */
-	p->stop = 1;
+	p->ls.stop = 1;
 	if (ms_conn_starttls(p->c) != 0) {
 		struct ms_logctx ctx;
 
 		logctx(p, &ctx);
 		ms_log(MS_LVL_ERROR, &ctx, "STLS could not start TLS");
-		shut(p);
+		ms_lsess_shut(&p->ls);
 	}
 }
 
@@ -1101,7 +1082,7 @@ cmd_quit(struct sess *p, const struct ms_pop3_cmd *cmd)
 		ok(p, "Logging out.");
 	}
 	p->state = ST_DONE;
-	shut(p);
+	ms_lsess_shut(&p->ls);
 }
 
 /* ======================================================================
@@ -1197,45 +1178,39 @@ command(struct sess *p, struct ms_str line)
  * Life
  * ====================================================================== */
 
+/* A line from the client: a SASL response while AUTH runs, else a
+   command. */
+static void
+sess_line(void *sp, struct ms_str line)
+{
+	struct sess *p = sp;
+
+	if (p->sasl != NULL)
+		sasl_line(p, line);
+	else
+		command(p, line);
+}
+
+static void
+sess_toolong(void *sp)
+{
+	struct sess *p = sp;
+
+	if (p->sasl != NULL)
+		sasl_end(p);
+	bad(p, "Line too long.");
+}
+
+static const struct ms_lsess_ops sess_ops = {
+	MS_POP3_LINE_MAX, 1, sess_line, sess_toolong, fail_done
+};
+
 static size_t
 sess_input(void *sp, const unsigned char *buf, size_t n)
 {
 	struct sess *p = sp;
-	size_t off = 0, used;
-	struct ms_str line;
-	enum ms_pop3_lr lr;
 
-	p->stop = p->closing;
-	while (off < n && !p->stop) {
-		if (p->fail_pending || p->cont != NULL) {
-			ms_conn_pause(p->c, 1);
-			break;
-		}
-		if (ms_conn_outq(p->c) >= MS_CONN_OUT_HIGH) {
-			ms_conn_pause(p->c, 1);
-			ms_conn_want_drain(p->c);
-			break;
-		}
-		lr = ms_pop3_line(&p->lines, buf + off, n - off,
-				  MS_POP3_LINE_MAX, &line, &used);
-		off += used;
-		if (lr == MS_POP3_L_MORE) {
-			if (used == 0)
-				break;
-			continue;
-		}
-		if (lr == MS_POP3_L_TOOLONG) {
-			if (p->sasl != NULL)
-				sasl_end(p);
-			bad(p, "Line too long.");
-			continue;
-		}
-		if (p->sasl != NULL)
-			sasl_line(p, line);
-		else
-			command(p, line);
-	}
-	return off;
+	return ms_lsess_input(&p->ls, buf, n);
 }
 
 static void
@@ -1243,12 +1218,10 @@ sess_drained(void *sp)
 {
 	struct sess *p = sp;
 
-	if (p->cont != NULL) {
+	if (p->cont != NULL)
 		run_cont(p);
-		return;
-	}
-	if (!p->closing && !p->fail_pending)
-		ms_conn_pause(p->c, 0);
+	else
+		ms_lsess_resume(&p->ls);
 }
 
 static void
@@ -1256,13 +1229,7 @@ sess_tick(void *sp)
 {
 	struct sess *p = sp;
 
-	if (!p->fail_pending)
-		return;
-	p->fail_pending = 0;
-	ms_conn_printf(p->c, "%s\r\n", p->fail_text);
-	fail_done(p);
-	if (!p->closing)
-		ms_conn_pause(p->c, 0);
+	ms_lsess_tick(&p->ls);
 }
 
 /* The APOP timestamp "<pid.conn.random@host>" (RFC 1939 7), only when
@@ -1297,6 +1264,7 @@ sess_open(struct ms_conn *c, const struct ms_svc_env *env)
 	p->env = env;
 	p->pool = pool;
 	p->cmd_pool = ms_pool_create_clean("pop3 command", 4096);
+	ms_lsess_init(&p->ls, c, &sess_ops, p);
 	p->state = ST_AUTH;
 	delay = ms_conf_secs(env->conf, "pop3.login_delay");
 	p->login_delay = delay < 86400 ? (unsigned)delay : 86400u;

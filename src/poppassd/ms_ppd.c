@@ -11,9 +11,9 @@
  * Failures are "500 text".  The old password is checked like any login
  * (ms_auth_password: throttling, DISABLED refused) and a failure is
  * answered after auth.fail_delay; an account flagged LOCKPWD may not
- * change its password.  The new one must pass ms_passwd_check_new, have
- * poppassd.min_length characters and differ from the user name and the
- * old password; it is set with ms_acct_set_password (hash, SCRAM keys,
+ * change its password.  The new one must pass ms_passwd_policy (valid,
+ * auth.password_min_length characters, not the user name nor the old
+ * password); it is set with ms_acct_set_password (hash, SCRAM keys,
  * the reversible secret when kept), the call behind `msgstore account
  * passwd`, so it works at once for IMAP, POP3 and every SASL mechanism.
  * The protocol has no TLS: connections from other hosts are refused
@@ -23,6 +23,7 @@
 #include "ms_sys.h"
 #include "ms_conn.h"
 #include "ms_pop3_parse.h"
+#include "ms_lsess.h"
 #include "ms_auth.h"
 #include "ms_acct.h"
 #include "ms_conf.h"
@@ -51,17 +52,14 @@ struct ppd {
 	struct ms_conn *c;
 	const struct ms_svc_env *env;
 	struct ms_pool *pool;           /* clean: wiped when freed */
-	struct ms_pop3_lines lines;
+	struct ms_lsess ls;             /* input, closing, failure delay */
 	enum ppd_state state;
-	int stop, closing;
 	unsigned fails, bad_cmds;
 	char id[24];
 	char user[MS_AUTH_NAME_MAX + 1];
 	char account[MS_AUTH_NAME_MAX + 1];
 	char *oldpw;                    /* MS_PASSWD_MAX + 1, from pool */
 	char *newpw;                    /* the same */
-	int fail_pending;
-	char fail_text[160];
 };
 
 static void
@@ -75,14 +73,6 @@ logctx(struct ppd *p, struct ms_logctx *ctx)
 }
 
 static void
-shut(struct ppd *p)
-{
-	p->stop = 1;
-	p->closing = 1;
-	ms_conn_close(p->c);
-}
-
-static void
 reply(struct ppd *p, int code, const char *text)
 {
 	ms_conn_printf(p->c, "%d %s\r\n", code, text);
@@ -92,8 +82,8 @@ static void
 bad(struct ppd *p, const char *text)
 {
 	reply(p, 500, text);
-	if (++p->bad_cmds >= MAX_BAD_CMDS && !p->closing)
-		shut(p);
+	if (++p->bad_cmds >= MAX_BAD_CMDS && !p->ls.closing)
+		ms_lsess_shut(&p->ls);
 }
 
 static void
@@ -103,14 +93,16 @@ forget_old(struct ppd *p)
 }
 
 static void
-fail_done(struct ppd *p)
+fail_done(void *sp)
 {
-	if (p->fails >= MAX_FAILS && !p->closing) {
+	struct ppd *p = sp;
+
+	if (p->fails >= MAX_FAILS && !p->ls.closing) {
 		struct ms_logctx ctx;
 
 		logctx(p, &ctx);
 		ms_log(MS_LVL_INFO, &ctx, "disconnect: too many failures");
-		shut(p);
+		ms_lsess_shut(&p->ls);
 	}
 }
 
@@ -118,19 +110,11 @@ fail_done(struct ppd *p)
 static void
 fail_later(struct ppd *p, const char *text)
 {
-	unsigned delay = ms_auth_fail_delay(p->env->auth);
+	char line[MS_LSESS_FAIL_MAX];
 
 	p->fails++;
-	if (delay == 0) {
-		reply(p, 500, text);
-		fail_done(p);
-		return;
-	}
-	ms_strlcpy(p->fail_text, text, sizeof(p->fail_text));
-	p->fail_pending = 1;
-	p->stop = 1;
-	ms_conn_pause(p->c, 1);
-	ms_conn_timer(p->c, delay);
+	(void)snprintf(line, sizeof(line), "500 %s", text);
+	ms_lsess_fail(&p->ls, ms_auth_fail_delay(p->env->auth), line);
 }
 
 /* Copy the rest of a command line (a password may hold spaces) into out
@@ -242,51 +226,19 @@ cmd_pass(struct ppd *p, const struct ms_pop3_cmd *cmd)
 	reply(p, 200, "Your new password please.");
 }
 
-/* Characters (not bytes) of a valid UTF-8 string. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* Why pw may not be the new password, or NULL. */
+/* Why pw may not be the new password (into why), or NULL. */
 static const char *
 weak(struct ppd *p, const char *pw, char *why, size_t size)
 {
-	unsigned min = (unsigned)ms_conf_uint(p->env->conf,
-					      "poppassd.min_length");
-	const char *at = strchr(p->account, '@');
 	struct ms_err err;
 
-	if (ms_passwd_check_new(pw, &err) != 0) {
-		ms_strlcpy(why, err.user[0] != '\0' ? err.user :
-			   "Invalid new password.", size);
-		return why;
-	}
-	if (utf8_chars(pw) < min) {
-		(void)snprintf(why, size, "New password is too short (at "
-			       "least %u characters).", min);
-		return why;
-	}
-	if (ms_ascii_strcasecmp(pw, p->user) == 0 ||
-	    ms_ascii_strcasecmp(pw, p->account) == 0 ||
-	    (at != NULL && ms_str_eq_cstr_ci(ms_str_make(p->account,
-			(size_t)(at - p->account)), pw))) {
-		ms_strlcpy(why, "New password must not be the user name.",
-			   size);
-		return why;
-	}
-	if (strcmp(pw, p->oldpw) == 0) {
-		ms_strlcpy(why, "New password must differ from the old one.",
-			   size);
-		return why;
-	}
-	return NULL;
+	if (ms_passwd_policy(p->account, p->user, p->oldpw, pw,
+			     (unsigned)ms_conf_uint(p->env->conf,
+						    "auth.password_min_length"),
+			     &err) == 0)
+		return NULL;
+	ms_strlcpy(why, err.user, size);
+	return why;
 }
 
 static void
@@ -349,13 +301,14 @@ refuse_remote(struct ppd *p)
 	logctx(p, &ctx);
 	ms_log(MS_LVL_INFO, &ctx, "refused: not a local connection");
 	reply(p, 500, "Password changes are accepted only from this host.");
-	shut(p);
+	ms_lsess_shut(&p->ls);
 	return 1;
 }
 
 static void
-command(struct ppd *p, struct ms_str line)
+command(void *sp, struct ms_str line)
 {
+	struct ppd *p = sp;
 	struct ms_pop3_cmd cmd;
 	const char *why;
 
@@ -373,49 +326,30 @@ command(struct ppd *p, struct ms_str line)
 		cmd_newpass(p, &cmd);
 	else if (strcmp(cmd.name, "QUIT") == 0) {
 		reply(p, 200, "Bye.");
-		shut(p);
+		ms_lsess_shut(&p->ls);
 	} else {
 		bad(p, "Unknown command.");
 	}
 }
 
+static void
+too_long(void *sp)
+{
+	bad(sp, "Line too long.");
+}
+
+/* Answers are short: the runtime's own bound on the output queue is
+   enough (no watch_outq, so no drained()). */
+static const struct ms_lsess_ops ppd_ops = {
+	MS_PASSWD_MAX + 16, 0, command, too_long, fail_done
+};
+
 static size_t
 ppd_input(void *sp, const unsigned char *buf, size_t n)
 {
 	struct ppd *p = sp;
-	size_t off = 0, used;
-	struct ms_str line;
-	enum ms_pop3_lr lr;
 
-	p->stop = p->closing;
-	while (off < n && !p->stop) {
-		if (p->fail_pending) {
-			ms_conn_pause(p->c, 1);
-			break;
-		}
-		lr = ms_pop3_line(&p->lines, buf + off, n - off,
-				  MS_PASSWD_MAX + 16, &line, &used);
-		off += used;
-		if (lr == MS_POP3_L_MORE) {
-			if (used == 0)
-				break;
-			continue;
-		}
-		if (lr == MS_POP3_L_TOOLONG)
-			bad(p, "Line too long.");
-		else
-			command(p, line);
-	}
-	return off;
-}
-
-static void
-ppd_drained(void *sp)
-{
-	struct ppd *p = sp;
-
-	if (!p->closing && !p->fail_pending)
-		ms_conn_pause(p->c, 0);
+	return ms_lsess_input(&p->ls, buf, n);
 }
 
 static void
@@ -423,13 +357,7 @@ ppd_tick(void *sp)
 {
 	struct ppd *p = sp;
 
-	if (!p->fail_pending)
-		return;
-	p->fail_pending = 0;
-	reply(p, 500, p->fail_text);
-	fail_done(p);
-	if (!p->closing)
-		ms_conn_pause(p->c, 0);
+	ms_lsess_tick(&p->ls);
 }
 
 static void *
@@ -441,6 +369,7 @@ ppd_open(struct ms_conn *c, const struct ms_svc_env *env)
 	p->c = c;
 	p->env = env;
 	p->pool = pool;
+	ms_lsess_init(&p->ls, c, &ppd_ops, p);
 	p->oldpw = ms_palloc(pool, MS_PASSWD_MAX + 1);
 	p->newpw = ms_palloc(pool, MS_PASSWD_MAX + 1);
 	(void)snprintf(p->id, sizeof(p->id), "%lu",
@@ -466,7 +395,7 @@ const struct ms_proto ms_proto_poppassd = {
 	"poppassd",
 	ppd_open,
 	ppd_input,
-	ppd_drained,
+	NULL,
 	ppd_tick,
 	ppd_close
 };

@@ -82,6 +82,7 @@ extern const struct ms_proto ms_proto_poppassd; /* src/poppassd */
 extern const struct ms_proto ms_proto_lmtp;     /* src/lmtp */
 extern const struct ms_proto ms_proto_smap;     /* src/lmtp: socketmap */
 extern const struct ms_proto ms_proto_managesieve; /* src/managesieve */
+extern const struct ms_proto ms_proto_http;     /* src/http */
 
 /* ---- output -------------------------------------------------------------- */
 

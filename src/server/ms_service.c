@@ -45,7 +45,8 @@ const struct ms_srv_kind ms_srv_kinds[] = {
 	{ "managesieve.listen", "managesieve", "managesieve", 0,
 	  &ms_proto_managesieve },
 	{ "poppassd.listen", "poppassd", "poppassd", 0, &ms_proto_poppassd },
-	{ "http.listen", "http", "http", 0, NULL },
+	{ "http.listen", "http", "http", 0, &ms_proto_http },
+	{ "https.listen", "https", "http", 1, &ms_proto_http },
 	{ NULL, NULL, NULL, 0, NULL }
 };
 

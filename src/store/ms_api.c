@@ -50,6 +50,7 @@ struct ms_api {
 	struct ms_pool *pool;           /* the configuration, when ours */
 	const struct ms_conf *conf;
 	struct ms_store *st;
+	int borrowed;                   /* st is the caller's (ms_api_over) */
 };
 
 /* ======================================================================
@@ -239,12 +240,24 @@ ms_api_open_conf(const struct ms_conf *conf, unsigned flags,
 	return api_open(NULL, conf, flags, api_r, err);
 }
 
+struct ms_api *
+ms_api_over(const struct ms_conf *conf, struct ms_store *st)
+{
+	struct ms_api *api = ms_xcalloc(1, sizeof(*api));
+
+	api->conf = conf;
+	api->st = st;
+	api->borrowed = 1;
+	return api;
+}
+
 void
 ms_api_close(struct ms_api *api)
 {
 	if (api == NULL)
 		return;
-	ms_store_close(api->st);
+	if (!api->borrowed)
+		ms_store_close(api->st);
 	ms_pool_destroy(&api->pool);
 	ms_xfree(api);
 }

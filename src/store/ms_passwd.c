@@ -49,6 +49,46 @@ ms_passwd_check_new(const char *pw, struct ms_err *err)
 	return 0;
 }
 
+/* Characters (not bytes) of a valid UTF-8 string. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int
+ms_passwd_policy(const char *account, const char *user, const char *old_pw,
+		 const char *new_pw, unsigned min_chars, struct ms_err *err)
+{
+	const char *at = strchr(account, '@');
+	char why[80];
+
+	if (ms_passwd_check_new(new_pw, err) != 0)
+		return -1;
+	if (utf8_chars(new_pw) < min_chars) {
+		(void)snprintf(why, sizeof(why), "New password is too short "
+			       "(at least %u characters).", min_chars);
+		return ms_err_set(err, MS_E_PARAMS, why, NULL);
+	}
+	if (ms_ascii_strcasecmp(new_pw, user) == 0 ||
+	    ms_ascii_strcasecmp(new_pw, account) == 0 ||
+	    (at != NULL && ms_str_eq_cstr_ci(ms_str_make(account,
+			(size_t)(at - account)), new_pw)))
+		return ms_err_set(err, MS_E_PARAMS,
+				  "New password must not be the user name.",
+				  NULL);
+	if (strcmp(new_pw, old_pw) == 0)
+		return ms_err_set(err, MS_E_PARAMS,
+				  "New password must differ from the old one.",
+				  NULL);
+	return 0;
+}
+
 /* Base64 of len bytes into out at *pos (NUL kept); -1 if it won't fit. */
 static int
 b64_put(char *out, size_t size, size_t *pos, const unsigned char *p,

@@ -50,6 +50,20 @@ enum ms_scram_alg { MS_SCRAM_SHA1 = 1, MS_SCRAM_SHA256 };
 int ms_passwd_check_new(const char *pw, struct ms_err *err);
 
 /*
+ * May a user replace old_pw with new_pw on account (canonical
+ * "local@domain"; user is the name as typed at login)?  On top of
+ * ms_passwd_check_new: at least min_chars characters, not the user
+ * name, the account name or its local part (any ASCII case), and not
+ * the old password.  0, or -1 with MS_E_PARAMS and a sentence for the
+ * user in err->user.  Passwords an administrator sets are not held to
+ * this (their choice); poppassd and the HTTP service's own-password
+ * change are.  Pure.
+ */
+int ms_passwd_policy(const char *account, const char *user,
+		     const char *old_pw, const char *new_pw,
+		     unsigned min_chars, struct ms_err *err);
+
+/*
  * Hash pw for storage with PBKDF2-SHA256, `iterations` rounds and a
  * random salt, into out (size >= MS_PASSWD_STR_MAX is always enough).
  * 0, or -1: MS_E_PARAMS for a bad password or too small a buffer,

@@ -182,4 +182,13 @@ int ms_store_tree_copy(struct ms_pfs *from, struct ms_pfs *to,
 		       const char *rel, const char *skip_leaf,
 		       struct ms_err *err);
 
+/*
+ * A public-API handle (include/msgstore.h) over a store the caller has
+ * open, such as a server thread's: the HTTP service calls the same API
+ * the CLI does.  ms_api_close() frees the handle and leaves st open;
+ * conf and st must outlive it.  Never fails.
+ */
+struct ms_api;
+struct ms_api *ms_api_over(const struct ms_conf *conf, struct ms_store *st);
+
 #endif /* MS_STORE_H */

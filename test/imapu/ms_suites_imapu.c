@@ -3,6 +3,7 @@
 #include "ms_cu.h"
 
 extern const struct ms_cu_suite ms_suite_dlv_sieve;
+extern const struct ms_cu_suite ms_suite_http;
 extern const struct ms_cu_suite ms_suite_imap_append;
 extern const struct ms_cu_suite ms_suite_imap_fetch;
 extern const struct ms_cu_suite ms_suite_imap_mbox;
@@ -17,6 +18,7 @@ extern const struct ms_cu_suite ms_suite_ppd;
 
 const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_dlv_sieve,
+	&ms_suite_http,
 	&ms_suite_imap_append,
 	&ms_suite_imap_fetch,
 	&ms_suite_imap_mbox,

@@ -27,7 +27,7 @@ suite_init(void)
 {
 	static const char *const nodelay[] = { "auth.fail_delay=0s", NULL };
 	static const char *const other[] = {
-		"poppassd.allow_remote=yes", "poppassd.min_length=12", NULL
+		"poppassd.allow_remote=yes", "auth.password_min_length=12", NULL
 	};
 
 	ms_log_set_level(MS_LVL_ERROR);

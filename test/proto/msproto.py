@@ -184,7 +184,7 @@ class Server(_Base):
     # every listener it gets (on an ephemeral port); port_of(kind) says
     # where, or None for a protocol msgstored does not serve yet
     KINDS = ("imap", "imaps", "pop3", "pop3s", "lmtp", "poppassd", "socketmap",
-             "managesieve")
+             "managesieve", "http", "https")
 
     def __init__(self, binary=None, cli=None, extra_set=()):
         self.binary = binary or os.environ.get("MSGSTORED") or \

@@ -15,8 +15,10 @@ extern const struct ms_cu_suite ms_suite_date;
 extern const struct ms_cu_suite ms_suite_err;
 extern const struct ms_cu_suite ms_suite_fwd;
 extern const struct ms_cu_suite ms_suite_hash;
+extern const struct ms_cu_suite ms_suite_http_parse;
 extern const struct ms_cu_suite ms_suite_idx;
 extern const struct ms_cu_suite ms_suite_imap_parse;
+extern const struct ms_cu_suite ms_suite_jparse;
 extern const struct ms_cu_suite ms_suite_json;
 extern const struct ms_cu_suite ms_suite_log;
 extern const struct ms_cu_suite ms_suite_mblist;
@@ -69,8 +71,10 @@ const struct ms_cu_suite *const ms_cu_suites[] = {
 	&ms_suite_err,
 	&ms_suite_fwd,
 	&ms_suite_hash,
+	&ms_suite_http_parse,
 	&ms_suite_idx,
 	&ms_suite_imap_parse,
+	&ms_suite_jparse,
 	&ms_suite_json,
 	&ms_suite_log,
 	&ms_suite_mblist,

@@ -1,11 +1,11 @@
 /*
- * test_json.c -- the CLI's JSON writer (src/cli/ms_cli_json.c): commas,
+ * test_json.c -- the JSON writer (src/lib/ms_json.c): commas,
  * nesting, string escaping (quotes, backslashes, every control
  * character, DEL, U+2028/9), UTF-8 passed through and invalid UTF-8
  * repaired, numbers at their limits, misuse and a full buffer detected.
  */
 #include "ms_sys.h"
-#include "ms_cli_json.h"
+#include "ms_json.h"
 #include "ms_buf.h"
 #include "ms_pool.h"
 #include "ms_utf8.h"

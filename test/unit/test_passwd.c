@@ -159,6 +159,43 @@ test_passwd_check_new(void)
 	MS_CU_EQ_INT(ms_passwd_hash("", 1000, big, sizeof(big), &err), -1);
 }
 
+/* The user policy: length in characters, not the user name in any
+   spelling (also the local part alone), not the old password, and the
+   base rules first; every refusal is PARAMS with a sentence for the
+   user. */
+static void
+test_passwd_policy(void)
+{
+	static const char acct[] = "bob@example.org";
+	struct ms_err err;
+
+	MS_CU_OK(ms_passwd_policy(acct, "bob", "old one", "a good one", 8,
+				  &err));
+	MS_CU_EQ_INT(ms_passwd_policy(acct, "bob", "old", "seven77", 8, &err),
+		     -1);
+	MS_CU_EQ_INT(err.cls, MS_E_PARAMS);
+	MS_CU_EQ_STR(err.user, "New password is too short (at least 8 "
+		     "characters).");
+	/* 8 characters in 16 bytes */
+	MS_CU_OK(ms_passwd_policy(acct, "bob", "old", "\xc3\xa9\xc3\xa9\xc3\xa9"
+				  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 8,
+				  &err));
+	MS_CU_EQ_INT(ms_passwd_policy(acct, "Bob", "old", "BOB@EXAMPLE.ORG", 1,
+				      &err), -1);
+	MS_CU_EQ_STR(err.user, "New password must not be the user name.");
+	MS_CU_EQ_INT(ms_passwd_policy(acct, "bob@example.org", "old", "BoB",
+				      1, &err), -1);
+	MS_CU_EQ_INT(ms_passwd_policy(acct, "b", "old", "alias-b", 1, &err),
+		     0);
+	MS_CU_EQ_INT(ms_passwd_policy(acct, "b", "old", "b", 1, &err), -1);
+	MS_CU_EQ_INT(ms_passwd_policy(acct, "bob", "same old", "same old", 1,
+				      &err), -1);
+	MS_CU_EQ_STR(err.user, "New password must differ from the old one.");
+	MS_CU_EQ_INT(ms_passwd_policy(acct, "bob", "old", "bad\nline", 1,
+				      &err), -1);
+	MS_CU_EQ_INT(err.cls, MS_E_PARAMS);
+}
+
 static void
 b64dec(const char *s, unsigned char *out, size_t *n_r)
 {
@@ -294,6 +331,7 @@ static CU_TestInfo ms_tests_passwd[] = {
 	{ "test_passwd_pbkdf2_known", test_passwd_pbkdf2_known },
 	{ "test_passwd_hash_roundtrip", test_passwd_hash_roundtrip },
 	{ "test_passwd_check_new", test_passwd_check_new },
+	{ "test_passwd_policy", test_passwd_policy },
 	{ "test_passwd_scram_rfc5802", test_passwd_scram_rfc5802 },
 	{ "test_passwd_scram_rfc7677", test_passwd_scram_rfc7677 },
 	{ "test_passwd_scram_str_parse", test_passwd_scram_str_parse },
