@@ -201,7 +201,8 @@ recheck(struct http *h)
 	if (ms_api_acct_show(h->api, h->account, info, &err) < 0) {
 		if (err.cls != MS_API_E_TEMP && err.cls != MS_API_E_CORRUPT)
 			return 0;
-		respond_error(h, 503, "temporary failure, try again", 0);
+		respond_error(h, 503, "temporary failure, try again",
+			      h->need > 0);
 		return -1;
 	}
 	if (info->flags & MS_API_AF_DISABLED)
