@@ -461,7 +461,8 @@ acct_create(struct req *q)
 		fail_api(q, &err);
 		return;
 	}
-	(void)snprintf(q->r->log, sizeof(q->r->log), "account created");
+	(void)snprintf(q->r->log, sizeof(q->r->log), "account created: %.60s",
+		       name);
 	acct_reply(q, name, 201);
 }
 
@@ -660,7 +661,8 @@ mbox_create(struct req *q)
 		fail_api(q, &err);
 		return;
 	}
-	(void)snprintf(q->r->log, sizeof(q->r->log), "mailbox created");
+	(void)snprintf(q->r->log, sizeof(q->r->log), "mailbox created: %.60s",
+		       name);
 	no_content(q);
 	prefix = ms_psprintf(q->c->pool, "accounts/%s/mailboxes",
 			     seg_enc(q, q->arg[0]));

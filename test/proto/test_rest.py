@@ -22,6 +22,7 @@ Dovecot has no such API: every test is skipped on --target dovecot.
 import base64
 import http.client
 import json
+import os
 import shutil
 import smtplib
 import socket
@@ -241,7 +242,7 @@ class TestRest(ProtoTest):
 
     def test_list_paged(self):
         names = sorted(self.new_name("pg") for _ in range(3))
-        dom = "pages%d.example" % (msproto.os.getpid() % 10000)
+        dom = "pages%d.example" % (os.getpid() % 10000)
         made = []
         for n in names:
             local = n.split("@")[0]
