@@ -54,6 +54,7 @@ struct ms_api;
 struct ms_api_err;
 struct ms_buf;
 struct ms_json;
+struct ms_store;
 
 /* A command's option: "--json" (flag), "--quota" / "-f" (with a value,
    also as "--quota=V").  The table ends with a NULL name. */
@@ -65,10 +66,11 @@ struct ms_cli_opt {
 };
 
 /*
- * Split argv into the table's options and positional arguments (at most
- * maxpos, into pos[]; "--" ends the options).  On an unknown option, a
- * missing value or a wrong count (npos outside minpos..maxpos) prints one
- * line naming cmd on stderr and returns MS_EX_USAGE; else 0.
+ * Split argv into the table's options (opts NULL: the command has none)
+ * and positional arguments (at most maxpos, into pos[]; "--" ends the
+ * options), and set *npos_r (may be NULL) to their count.  On an unknown
+ * option, a missing value or a wrong count (npos outside minpos..maxpos)
+ * prints one line naming cmd on stderr and returns MS_EX_USAGE; else 0.
  */
 int ms_cli_getopt(const char *cmd, const struct ms_cli_opt *opts, int argc,
 		  char **argv, char **pos, int minpos, int maxpos,
@@ -82,19 +84,38 @@ int ms_cli_store_open(struct ms_cli_ctx *ctx, const char *cmd,
 		      unsigned flags, struct ms_api **api_r);
 
 /*
- * A command of exactly two words that makes one API call: check the
- * arguments, open the store, call fn(api, word 0, word 1), and on failure
- * print the error naming word err_word (0 or 1).  Returns the exit
- * status.
+ * The work of a store command, given the open store: make the API call
+ * over the command's positional words w (and the handler's arg) and,
+ * when it worked, print what the command prints on success.  Returns -1
+ * with *err set when the call failed (the caller reports it), else the
+ * command's exit status: MS_EX_OK, or one the function reported itself.
  */
-typedef int ms_cli_pair_fn(struct ms_api *api, const char *w0,
-			   const char *w1, struct ms_api_err *err);
-int ms_cli_run_pair(struct ms_cli_ctx *ctx, const char *cmd, int argc,
-		    char **argv, ms_cli_pair_fn *fn, int err_word);
+typedef int ms_cli_call_fn(struct ms_api *api, char **w, void *arg,
+			   struct ms_api_err *err);
 
-/* Say that only the superuser or the store's owner may manage it;
-   returns 77 (EX_NOPERM). */
-int ms_cli_not_manager(const char *cmd);
+/*
+ * Open the store (flags as ms_cli_store_open()), run fn(api, w, arg),
+ * close the store.  When fn returns -1, print its error naming
+ * w[err_word] (-1: no word) and return the error's exit status; else
+ * return fn's.  Also an exit status when the store does not open.
+ */
+int ms_cli_call(struct ms_cli_ctx *ctx, const char *cmd, unsigned flags,
+		char **w, int err_word, ms_cli_call_fn *fn, void *arg);
+
+/*
+ * A whole command of exactly nwords (1..3) positional words and no
+ * options: check the arguments, then ms_cli_call() with no flags and a
+ * NULL arg.  Returns the exit status.
+ */
+int ms_cli_run(struct ms_cli_ctx *ctx, const char *cmd, int argc,
+	       char **argv, int nwords, int err_word, ms_cli_call_fn *fn);
+
+/* Open the store itself (ms_store.h), for the commands below the public
+   API (queue, reconstruct, check), and check as ms_cli_store_open()
+   does that this process may manage it.  0, or prints the error and
+   returns its exit status. */
+int ms_cli_store_open_int(struct ms_cli_ctx *ctx, const char *cmd,
+			  struct ms_store **st_r);
 
 /* Print "msgstore CMD: what: message" on stderr; returns the sysexits
    status for err (ms_api_sysexit()). */

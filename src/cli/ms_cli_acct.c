@@ -1,11 +1,13 @@
 /*
  * ms_cli_acct.c -- `msgstore account ...` and `msgstore stats`, plus the
  * helpers every store command group shares (options, opening the store,
- * error lines, JSON output, numbers).
+ * running a command's API call, error lines, JSON output, numbers).
  *
- * Every command is one call of the public API (msgstore.h).  Passwords
- * are read from standard input only (never argv, where `ps` shows them),
- * unbuffered so no stdio buffer keeps a copy, and wiped after use.
+ * Every command is one call of the public API (msgstore.h), made through
+ * ms_cli_call() by a small function that also prints what the command
+ * says on success.  Passwords are read from standard input only (never
+ * argv, where `ps` shows them), unbuffered so no stdio buffer keeps a
+ * copy, and wiped after use.
  * Errors are one line on stderr and a sysexits status (ms_api_sysexit()).
  * Who may run these: whoever can open the store's files (see msgstore.h).
  */
@@ -16,16 +18,22 @@
 #include "ms_json.h"
 #include "ms_api_json.h"
 #include "ms_conf.h"
+#include "ms_err.h"
+#include "ms_log.h"
 #include "ms_mem.h"
 #include "ms_opts.h"
 #include "ms_passwd.h"
+#include "ms_plat.h"
 #include "ms_pool.h"
+#include "ms_store.h"
 #include "ms_str.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define P       MS_CLI_PROG
+/* Most positional words of a command run by ms_cli_run(). */
+#define RUN_WORDS_MAX   3
 
 static int cmd_create(struct ms_cli_ctx *, int, char **);
 static int cmd_delete(struct ms_cli_ctx *, int, char **);
@@ -83,7 +91,7 @@ const struct ms_cli_cmd ms_cli_acct_cmds[] = {
 static const struct ms_cli_opt *
 opt_find(const struct ms_cli_opt *opts, const char *arg, size_t len)
 {
-	for (; opts->name != NULL; opts++)
+	for (; opts != NULL && opts->name != NULL; opts++)
 		if (strlen(opts->name) == len &&
 		    strncmp(opts->name, arg, len) == 0)
 			return opts;
@@ -141,7 +149,8 @@ ms_cli_getopt(const char *cmd, const struct ms_cli_opt *opts, int argc,
 			P, cmd, P, cmd);
 		return MS_EX_USAGE;
 	}
-	*npos_r = npos;
+	if (npos_r != NULL)
+		*npos_r = npos;
 	return 0;
 }
 
@@ -151,6 +160,16 @@ ms_cli_fail(const char *cmd, const char *what, const struct ms_api_err *err)
 	fprintf(stderr, "%s %s: %s%s%s\n", P, cmd, what != NULL ? what : "",
 		what != NULL ? ": " : "", err->msg);
 	return ms_api_sysexit(err);
+}
+
+/* Say that only the superuser or the store's owner may manage it;
+   returns 77 (EX_NOPERM). */
+static int
+not_manager(const char *cmd)
+{
+	fprintf(stderr, "%s %s: only the superuser or the owner of the "
+		"store may manage it\n", P, cmd);
+	return MS_EX_NOPERM;
 }
 
 int
@@ -169,37 +188,58 @@ ms_cli_store_open(struct ms_cli_ctx *ctx, const char *cmd, unsigned flags,
 		*api_r = NULL;
 		if (may < 0)
 			return ms_cli_fail(cmd, "cannot open the store", &err);
-		return ms_cli_not_manager(cmd);
+		return not_manager(cmd);
 	}
 	return 0;
 }
 
 int
-ms_cli_run_pair(struct ms_cli_ctx *ctx, const char *cmd, int argc,
-		char **argv, ms_cli_pair_fn *fn, int err_word)
+ms_cli_call(struct ms_cli_ctx *ctx, const char *cmd, unsigned flags,
+	    char **w, int err_word, ms_cli_call_fn *fn, void *arg)
 {
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
 	struct ms_api_err err;
 	struct ms_api *api;
-	char *pos[2];
-	int npos, rc;
+	int rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+	if ((rc = ms_cli_store_open(ctx, cmd, flags, &api)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (fn(api, pos[0], pos[1], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[err_word], &err);
+	rc = fn(api, w, arg, &err);
+	if (rc < 0)
+		rc = ms_cli_fail(cmd, err_word >= 0 ? w[err_word] : NULL,
+				 &err);
 	ms_api_close(api);
 	return rc;
 }
 
 int
-ms_cli_not_manager(const char *cmd)
+ms_cli_run(struct ms_cli_ctx *ctx, const char *cmd, int argc, char **argv,
+	   int nwords, int err_word, ms_cli_call_fn *fn)
 {
-	fprintf(stderr, "%s %s: only the superuser or the owner of the "
-		"store may manage it\n", P, cmd);
-	return MS_EX_NOPERM;
+	char *w[RUN_WORDS_MAX];
+	int rc;
+
+	ms_assert(nwords <= RUN_WORDS_MAX);
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, w, nwords, nwords,
+				NULL)) != 0)
+		return rc;
+	return ms_cli_call(ctx, cmd, 0, w, err_word, fn, NULL);
+}
+
+int
+ms_cli_store_open_int(struct ms_cli_ctx *ctx, const char *cmd,
+		      struct ms_store **st_r)
+{
+	struct ms_err err;
+
+	if (ms_store_open(ctx->conf, 0, st_r, &err) < 0) {
+		fprintf(stderr, "%s %s: %s\n", P, cmd, err.internal);
+		return err.cls == MS_E_TEMP ? MS_EX_TEMPFAIL : MS_EX_CONFIG;
+	}
+	if (ms_pfs_owner_is_me(ms_store_part(*st_r, 0)->fs, NULL) != 1) {
+		ms_store_close(*st_r);
+		return not_manager(cmd);
+	}
+	return 0;
 }
 
 int
@@ -282,9 +322,32 @@ read_password(const char *cmd, char *buf, size_t size)
 	return 0;
 }
 
+/* The password of create and passwd: only with --password-stdin
+   (pw_stdin), then read_password().  0, or prints why and returns the
+   exit status. */
+static int
+stdin_password(const char *cmd, int pw_stdin, char *buf, size_t size)
+{
+	if (!pw_stdin) {
+		fprintf(stderr, "%s %s: --password-stdin is required (passwords"
+			" are never taken from the command line)\n", P, cmd);
+		return MS_EX_USAGE;
+	}
+	return read_password(cmd, buf, size) < 0 ? MS_EX_DATAERR : 0;
+}
+
 /* ======================================================================
  * account create / delete
  * ====================================================================== */
+
+static int
+create_acct(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	if (ms_api_acct_create(api, w[0], arg, err) < 0)
+		return -1;
+	printf("created %s\n", w[0]);
+	return MS_EX_OK;
+}
 
 static int
 cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
@@ -292,7 +355,7 @@ cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
 	static const char cmd[] = "account create";
 	const char *quota = NULL, *qmsgs = NULL, *flags = NULL, *svcs = NULL;
 	const char *fullname = NULL, *subdomain = NULL, *part = NULL;
-	int pw_stdin = 0, npos, rc;
+	int pw_stdin = 0, rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--password-stdin", 0, NULL, &pw_stdin },
 		{ "--quota", 1, &quota, NULL },
@@ -305,12 +368,10 @@ cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ms_api_acct_new o;
-	struct ms_api_err err;
-	struct ms_api *api;
 	char *pos[1];
 	char pw[MS_PASSWD_MAX + 2];
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, NULL)) != 0)
 		return rc;
 	ms_api_acct_new_init(&o);
 	o.fullname = fullname;
@@ -338,56 +399,43 @@ cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
 			"none)\n", P, cmd, svcs);
 		return MS_EX_USAGE;
 	}
-	if (!pw_stdin) {
-		fprintf(stderr, "%s %s: --password-stdin is required (passwords"
-			" are never taken from the command line)\n", P, cmd);
-		return MS_EX_USAGE;
-	}
-	if (read_password(cmd, pw, sizeof(pw)) < 0)
-		return MS_EX_DATAERR;
-	o.password = pw;
-	if ((rc = ms_cli_store_open(ctx, cmd, MS_API_CREATE, &api)) != 0) {
-		ms_memzero_explicit(pw, sizeof(pw));
+	if ((rc = stdin_password(cmd, pw_stdin, pw, sizeof(pw))) != 0)
 		return rc;
-	}
-	rc = MS_EX_OK;
-	if (ms_api_acct_create(api, pos[0], &o, &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
+	o.password = pw;
+	rc = ms_cli_call(ctx, cmd, MS_API_CREATE, pos, 0, create_acct, &o);
 	ms_memzero_explicit(pw, sizeof(pw));
-	ms_api_close(api);
-	if (rc == MS_EX_OK)
-		printf("created %s\n", pos[0]);
 	return rc;
+}
+
+static int
+delete_acct(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	(void)arg;
+	if (ms_api_acct_delete(api, w[0], err) < 0)
+		return -1;
+	printf("deleted %s\n", w[0]);
+	return MS_EX_OK;
 }
 
 static int
 cmd_delete(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "account delete";
-	int yes = 0, npos, rc;
+	int yes = 0, rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--yes", 0, NULL, &yes },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_err err;
-	struct ms_api *api;
 	char *pos[1];
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, NULL)) != 0)
 		return rc;
 	if (!yes) {
 		fprintf(stderr, "%s %s: this deletes %s and all its mail; add "
 			"--yes to do it\n", P, cmd, pos[0]);
 		return MS_EX_USAGE;
 	}
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_acct_delete(api, pos[0], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	else
-		printf("deleted %s\n", pos[0]);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, pos, 0, delete_acct, NULL);
 }
 
 /* ======================================================================
@@ -403,42 +451,13 @@ show_limit(const char *label, uint64_t v)
 		printf("%-16s %llu\n", label, (unsigned long long)v);
 }
 
-static int
-cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
+static void
+show_text(const struct ms_api_acct_info *info)
 {
-	static const char cmd[] = "account show";
-	int json = 0, npos, rc;
-	const struct ms_cli_opt opts[] = {
-		{ "--json", 0, NULL, &json },
-		{ NULL, 0, NULL, NULL }
-	};
-	struct ms_api_acct_info *info;
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[1], fl[64], sv[64];
+	char fl[64], sv[64];
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	info = MS_PNEW(ctx->pool, struct ms_api_acct_info, 1);
-	if (ms_api_acct_show(api, pos[0], info, &err) < 0) {
-		rc = ms_cli_fail(cmd, pos[0], &err);
-		ms_api_close(api);
-		return rc;
-	}
-	ms_api_close(api);
 	ms_api_flags_str(info->flags, fl, sizeof(fl));
 	ms_api_services_str(info->services, sv, sizeof(sv));
-	if (json) {
-		struct ms_buf b;
-		struct ms_json j;
-
-		ms_buf_init(&b, ctx->pool, 0);
-		ms_json_init(&j, &b);
-		ms_apij_acct(&j, info);
-		return ms_cli_json_print(cmd, &j, &b);
-	}
 	printf("%-16s %s\n", "name:", info->name);
 	printf("%-16s %s\n", "domain:", info->domain);
 	printf("%-16s %s\n", "fullname:", info->fullname);
@@ -456,7 +475,60 @@ cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
 	       (unsigned long long)info->used_bytes);
 	printf("%-16s %llu\n", "used messages:",
 	       (unsigned long long)info->used_messages);
+}
+
+static int
+show_acct(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	return ms_api_acct_show(api, w[0], arg, err);
+}
+
+static int
+cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
+{
+	static const char cmd[] = "account show";
+	int json = 0, rc;
+	const struct ms_cli_opt opts[] = {
+		{ "--json", 0, NULL, &json },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ms_api_acct_info *info;
+	char *pos[1];
+
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, NULL)) != 0)
+		return rc;
+	info = MS_PNEW(ctx->pool, struct ms_api_acct_info, 1);
+	if ((rc = ms_cli_call(ctx, cmd, 0, pos, 0, show_acct, info)) != 0)
+		return rc;
+	if (json) {
+		struct ms_buf b;
+		struct ms_json j;
+
+		ms_buf_init(&b, ctx->pool, 0);
+		ms_json_init(&j, &b);
+		ms_apij_acct(&j, info);
+		return ms_cli_json_print(cmd, &j, &b);
+	}
+	show_text(info);
 	return MS_EX_OK;
+}
+
+/* One page of `account list`. */
+struct acct_page {
+	struct ms_api_list_opts lo;
+	char **names;
+	size_t n;
+	int more;
+};
+
+static int
+list_accts(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	struct acct_page *pg = arg;
+
+	(void)w;
+	return ms_api_acct_list_array(api, &pg->lo, &pg->names, &pg->n,
+				      &pg->more, err);
 }
 
 static int
@@ -464,23 +536,20 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "account list";
 	const char *limit = NULL;
-	int json = 0, npos, more = 0, rc;
-	struct ms_api_list_opts lo;
+	int json = 0, rc;
+	struct acct_page pg;
 	const struct ms_cli_opt opts[] = {
-		{ "--domain", 1, &lo.domain, NULL },
-		{ "--after", 1, &lo.after, NULL },
+		{ "--domain", 1, &pg.lo.domain, NULL },
+		{ "--after", 1, &pg.lo.after, NULL },
 		{ "--limit", 1, &limit, NULL },
 		{ "--json", 0, NULL, &json },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_err err;
-	struct ms_api *api;
 	uint64_t lim = 0;
-	char **names;
-	size_t n, i;
+	size_t i;
 
-	memset(&lo, 0, sizeof(lo));
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, &npos)) != 0)
+	memset(&pg, 0, sizeof(pg));
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, NULL)) != 0)
 		return rc;
 	if (limit != NULL && (ms_cli_parse_u64(limit, 0, &lim) < 0 ||
 			      lim == 0 || lim > 1000000000u)) {
@@ -488,15 +557,9 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 			limit);
 		return MS_EX_USAGE;
 	}
-	lo.limit = (size_t)lim;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+	pg.lo.limit = (size_t)lim;
+	if ((rc = ms_cli_call(ctx, cmd, 0, NULL, -1, list_accts, &pg)) != 0)
 		return rc;
-	if (ms_api_acct_list_array(api, &lo, &names, &n, &more, &err) < 0) {
-		rc = ms_cli_fail(cmd, NULL, &err);
-		ms_api_close(api);
-		return rc;
-	}
-	ms_api_close(api);
 	if (json) {
 		struct ms_buf b;
 		struct ms_json j;
@@ -506,21 +569,20 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 		ms_json_obj_begin(&j);
 		ms_json_key(&j, "accounts");
 		ms_json_arr_begin(&j);
-		for (i = 0; i < n; i++)
-			ms_json_str(&j, names[i]);
+		for (i = 0; i < pg.n; i++)
+			ms_json_str(&j, pg.names[i]);
 		ms_json_arr_end(&j);
-		ms_json_kbool(&j, "more", more);
+		ms_json_kbool(&j, "more", pg.more);
 		ms_json_obj_end(&j);
 		rc = ms_cli_json_print(cmd, &j, &b);
 	} else {
-		for (i = 0; i < n; i++)
-			printf("%s\n", names[i]);
-		if (more && n > 0)
+		for (i = 0; i < pg.n; i++)
+			printf("%s\n", pg.names[i]);
+		if (pg.more && pg.n > 0)
 			fprintf(stderr, "%s %s: more accounts follow: use "
-				"--after %s\n", P, cmd, names[n - 1]);
-		rc = MS_EX_OK;
+				"--after %s\n", P, cmd, pg.names[pg.n - 1]);
 	}
-	ms_api_free(names);
+	ms_api_free(pg.names);
 	return rc;
 }
 
@@ -529,63 +591,72 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
  * ====================================================================== */
 
 static int
+set_passwd(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	if (ms_api_acct_passwd(api, w[0], arg, err) < 0)
+		return -1;
+	printf("password of %s changed\n", w[0]);
+	return MS_EX_OK;
+}
+
+static int
 cmd_passwd(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "account passwd";
-	int pw_stdin = 0, npos, rc;
+	int pw_stdin = 0, rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--password-stdin", 0, NULL, &pw_stdin },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_err err;
-	struct ms_api *api;
 	char *pos[1], pw[MS_PASSWD_MAX + 2];
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, NULL)) != 0)
 		return rc;
-	if (!pw_stdin) {
-		fprintf(stderr, "%s %s: --password-stdin is required (passwords"
-			" are never taken from the command line)\n", P, cmd);
-		return MS_EX_USAGE;
-	}
-	if (read_password(cmd, pw, sizeof(pw)) < 0)
-		return MS_EX_DATAERR;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) == 0) {
-		if (ms_api_acct_passwd(api, pos[0], pw, &err) < 0)
-			rc = ms_cli_fail(cmd, pos[0], &err);
-		ms_api_close(api);
-	}
+	if ((rc = stdin_password(cmd, pw_stdin, pw, sizeof(pw))) != 0)
+		return rc;
+	rc = ms_cli_call(ctx, cmd, 0, pos, 0, set_passwd, pw);
 	ms_memzero_explicit(pw, sizeof(pw));
-	if (rc == MS_EX_OK)
-		printf("password of %s changed\n", pos[0]);
 	return rc;
+}
+
+static int
+set_quota(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	const uint64_t *lim = arg;      /* bytes, messages */
+
+	return ms_api_acct_quota(api, w[0], lim[0], lim[1], err);
 }
 
 static int
 cmd_quota(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "account quota";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	uint64_t bytes, msgs = 0;
+	uint64_t lim[2] = { 0, 0 };
 	char *pos[3];
 	int npos, rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 3, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, pos, 2, 3, &npos)) != 0)
 		return rc;
-	if (ms_cli_parse_u64(pos[1], 1, &bytes) < 0 ||
-	    (npos > 2 && ms_cli_parse_u64(pos[2], 0, &msgs) < 0)) {
+	if (ms_cli_parse_u64(pos[1], 1, &lim[0]) < 0 ||
+	    (npos > 2 && ms_cli_parse_u64(pos[2], 0, &lim[1]) < 0)) {
 		fprintf(stderr, "%s %s: bad number (BYTES with k, M, G, T; "
 			"MESSAGES; 0 = no limit)\n", P, cmd);
 		return MS_EX_USAGE;
 	}
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_acct_quota(api, pos[0], bytes, msgs, &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, pos, 0, set_quota, lim);
+}
+
+/* What `account flags` sets and clears (MS_API_AF_*). */
+struct flag_change {
+	unsigned set, clear;
+};
+
+static int
+set_flags(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	const struct flag_change *fc = arg;
+
+	return ms_api_acct_flags(api, w[0], fc->set, fc->clear, err);
 }
 
 /* `account flags ADDRESS [+|-]FLAG...`: "-lockpwd" looks like an option,
@@ -594,10 +665,9 @@ static int
 cmd_flags(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "account flags";
-	unsigned set = 0, clear = 0, bits;
-	struct ms_api_err err;
-	struct ms_api *api;
-	int i, rc;
+	struct flag_change fc = { 0, 0 };
+	unsigned bits;
+	int i;
 
 	if (argc < 2) {
 		fprintf(stderr, "%s %s: usage: %s %s ADDRESS [+|-]FLAG...\n",
@@ -618,33 +688,32 @@ cmd_flags(struct ms_cli_ctx *ctx, int argc, char **argv)
 			return MS_EX_USAGE;
 		}
 		if (minus) {
-			clear |= bits;
-			set &= ~bits;
+			fc.clear |= bits;
+			fc.set &= ~bits;
 		} else {
-			set |= bits;
-			clear &= ~bits;
+			fc.set |= bits;
+			fc.clear &= ~bits;
 		}
 	}
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_acct_flags(api, argv[0], set, clear, &err) < 0)
-		rc = ms_cli_fail(cmd, argv[0], &err);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, argv, 0, set_flags, &fc);
+}
+
+static int
+set_services(struct ms_api *api, char **w, void *arg,
+	     struct ms_api_err *err)
+{
+	return ms_api_acct_services(api, w[0], *(const unsigned *)arg, err);
 }
 
 static int
 cmd_services(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "account services";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
 	unsigned svc = 0;
 	char *pos[2];
-	int npos, rc;
+	int rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, pos, 2, 2, NULL)) != 0)
 		return rc;
 	if (strcmp(pos[1], "none") != 0 &&
 	    (ms_api_services_parse(pos[1], &svc) < 0 || svc == 0)) {
@@ -652,106 +721,129 @@ cmd_services(struct ms_cli_ctx *ctx, int argc, char **argv)
 			"pop or none)\n", P, cmd, pos[1]);
 		return MS_EX_USAGE;
 	}
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_acct_services(api, pos[0], svc, &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, pos, 0, set_services, &svc);
+}
+
+static int
+set_fullname(struct ms_api *api, char **w, void *arg,
+	     struct ms_api_err *err)
+{
+	(void)arg;
+	return ms_api_acct_fullname(api, w[0], w[1], err);
 }
 
 static int
 cmd_fullname(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	return ms_cli_run_pair(ctx, "account fullname", argc, argv,
-			       ms_api_acct_fullname, 0);
+	return ms_cli_run(ctx, "account fullname", argc, argv, 2, 0,
+			  set_fullname);
+}
+
+static int
+set_subdomain(struct ms_api *api, char **w, void *arg,
+	      struct ms_api_err *err)
+{
+	(void)arg;
+	return ms_api_acct_subdomain(api, w[0], w[1], err);
 }
 
 static int
 cmd_subdomain(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	return ms_cli_run_pair(ctx, "account subdomain", argc, argv,
-			       ms_api_acct_subdomain, 0);
+	return ms_cli_run(ctx, "account subdomain", argc, argv, 2, 0,
+			  set_subdomain);
+}
+
+static int
+move_acct(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	(void)arg;
+	if (ms_api_acct_move(api, w[0], w[1], err) < 0)
+		return -1;
+	printf("moved %s to %s\n", w[0], w[1]);
+	return MS_EX_OK;
 }
 
 static int
 cmd_move(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	static const char cmd[] = "account move";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[2];
-	int npos, rc;
-
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_acct_move(api, pos[0], pos[1], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	else
-		printf("moved %s to %s\n", pos[0], pos[1]);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_run(ctx, "account move", argc, argv, 2, 0, move_acct);
 }
 
 /* ======================================================================
  * stats
  * ====================================================================== */
 
+/* What `stats` asks for: the output form, and where to build it. */
+struct stats_req {
+	const char *cmd;
+	int json;
+	struct ms_pool *pool;
+};
+
+static void
+stats_text(const struct ms_api_stats *s)
+{
+	size_t i;
+
+	printf("accounts: %llu (imap %llu, pop %llu)\n",
+	       (unsigned long long)s->accounts,
+	       (unsigned long long)s->imap,
+	       (unsigned long long)s->pop);
+	for (i = 0; i < s->nparts; i++) {
+		const struct ms_api_part_stats *p = &s->part[i];
+
+		printf("partition %s (%s): %llu accounts (imap %llu, "
+		       "pop %llu)", p->name, p->path,
+		       (unsigned long long)p->accounts,
+		       (unsigned long long)p->imap,
+		       (unsigned long long)p->pop);
+		if (p->space_known)
+			printf(", %llu of %llu bytes free",
+			       (unsigned long long)p->free_bytes,
+			       (unsigned long long)p->total_bytes);
+		printf("\n");
+	}
+}
+
+/* Printed while the store is open: the partitions' paths belong to it. */
+static int
+print_stats(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	const struct stats_req *q = arg;
+	struct ms_api_stats *s = MS_PNEW(q->pool, struct ms_api_stats, 1);
+
+	(void)w;
+	if (ms_api_stats(api, s, err) < 0)
+		return -1;
+	if (q->json) {
+		struct ms_buf b;
+		struct ms_json j;
+
+		ms_buf_init(&b, q->pool, 0);
+		ms_json_init(&j, &b);
+		ms_apij_stats(&j, s);
+		return ms_cli_json_print(q->cmd, &j, &b);
+	}
+	stats_text(s);
+	return MS_EX_OK;
+}
+
 static int
 cmd_stats(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "stats";
-	int json = 0, npos, rc;
+	struct stats_req q;
 	const struct ms_cli_opt opts[] = {
-		{ "--json", 0, NULL, &json },
+		{ "--json", 0, NULL, &q.json },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_stats *s;
-	struct ms_api_err err;
-	struct ms_api *api;
-	size_t i;
+	int rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, &npos)) != 0)
+	q.cmd = cmd;
+	q.json = 0;
+	q.pool = ctx->pool;
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, NULL)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	s = MS_PNEW(ctx->pool, struct ms_api_stats, 1);
-	if (ms_api_stats(api, s, &err) < 0) {
-		rc = ms_cli_fail(cmd, NULL, &err);
-		ms_api_close(api);
-		return rc;
-	}
-	if (json) {
-		struct ms_buf b;
-		struct ms_json j;
-
-		ms_buf_init(&b, ctx->pool, 0);
-		ms_json_init(&j, &b);
-		ms_apij_stats(&j, s);
-		rc = ms_cli_json_print(cmd, &j, &b);
-	} else {
-		printf("accounts: %llu (imap %llu, pop %llu)\n",
-		       (unsigned long long)s->accounts,
-		       (unsigned long long)s->imap,
-		       (unsigned long long)s->pop);
-		for (i = 0; i < s->nparts; i++) {
-			const struct ms_api_part_stats *p = &s->part[i];
-
-			printf("partition %s (%s): %llu accounts (imap %llu, "
-			       "pop %llu)", p->name, p->path,
-			       (unsigned long long)p->accounts,
-			       (unsigned long long)p->imap,
-			       (unsigned long long)p->pop);
-			if (p->space_known)
-				printf(", %llu of %llu bytes free",
-				       (unsigned long long)p->free_bytes,
-				       (unsigned long long)p->total_bytes);
-			printf("\n");
-		}
-	}
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, NULL, -1, print_stats, &q);
 }

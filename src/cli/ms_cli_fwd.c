@@ -58,22 +58,43 @@ print_line(const struct ms_api_fwd *f)
 	printf("%s\n", f->keep ? " [keep]" : "");
 }
 
-/* Print the entry of address as it is now (after a change). */
-static void
+/* Print the entry of address as it is now (after a change), if it has
+   one; returns what ms_api_forward_get() did (1: no entry left). */
+static int
 print_current(struct ms_api *api, const char *address)
 {
 	struct ms_api_fwd *f;
 	struct ms_api_err err;
+	int r = ms_api_forward_get(api, address, &f, &err);
 
-	if (ms_api_forward_get(api, address, &f, &err) == 0) {
+	if (r == 0) {
 		print_line(f);
 		ms_api_free(f);
 	}
+	return r;
 }
 
 /* ======================================================================
  * forward add / delete / keep
  * ====================================================================== */
+
+/* The targets and keep flag of `forward add`: w[1..n]. */
+struct add_req {
+	size_t n;
+	int keep;
+};
+
+static int
+add_fwd(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	const struct add_req *q = arg;
+
+	if (ms_api_forward_add(api, w[0], (const char *const *)(w + 1), q->n,
+			       q->keep, NULL, err) < 0)
+		return -1;
+	(void)print_current(api, w[0]);
+	return MS_EX_OK;
+}
 
 static int
 cmd_add(struct ms_cli_ctx *ctx, int argc, char **argv)
@@ -84,73 +105,65 @@ cmd_add(struct ms_cli_ctx *ctx, int argc, char **argv)
 		{ "--keep", 0, NULL, &keep },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_err err;
-	struct ms_api *api;
 	char **pos = MS_PNEW(ctx->pool, char *, (size_t)argc + 1);
+	struct add_req q;
 
 	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, argc,
 				&npos)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, MS_API_CREATE, &api)) != 0)
-		return rc;
-	if (ms_api_forward_add(api, pos[0], (const char *const *)(pos + 1),
-			       (size_t)npos - 1, keep ? 1 :
-			       MS_API_FWD_KEEP_SAME, NULL, &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	else
-		print_current(api, pos[0]);
-	ms_api_close(api);
-	return rc;
+	q.n = (size_t)npos - 1;
+	q.keep = keep ? 1 : MS_API_FWD_KEEP_SAME;
+	return ms_cli_call(ctx, cmd, MS_API_CREATE, pos, 0, add_fwd, &q);
+}
+
+/* w[1..*arg] are the targets to remove; none: the whole forward. */
+static int
+delete_fwd(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	size_t n = *(const size_t *)arg;
+
+	if (ms_api_forward_delete(api, w[0], (const char *const *)(w + 1), n,
+				  err) < 0)
+		return -1;
+	if (n == 0)
+		printf("deleted the forward of %s\n", w[0]);
+	else if (print_current(api, w[0]) == 1)
+		printf("deleted the forward of %s (no target left)\n", w[0]);
+	return MS_EX_OK;
 }
 
 static int
 cmd_delete(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "forward delete";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
 	char **pos = MS_PNEW(ctx->pool, char *, (size_t)argc + 1);
+	size_t n;
 	int npos, rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, argc,
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, pos, 1, argc,
 				&npos)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_forward_delete(api, pos[0],
-				  (const char *const *)(pos + 1),
-				  (size_t)npos - 1, &err) < 0) {
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	} else if (npos == 1) {
-		printf("deleted the forward of %s\n", pos[0]);
-	} else {
-		struct ms_api_fwd *f;
-		int r = ms_api_forward_get(api, pos[0], &f, &err);
+	n = (size_t)npos - 1;
+	return ms_cli_call(ctx, cmd, 0, pos, 0, delete_fwd, &n);
+}
 
-		if (r == 0) {
-			print_line(f);
-			ms_api_free(f);
-		} else if (r == 1) {
-			printf("deleted the forward of %s (no target left)\n",
-			       pos[0]);
-		}
-	}
-	ms_api_close(api);
-	return rc;
+static int
+keep_fwd(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	if (ms_api_forward_keep(api, w[0], *(const int *)arg, err) < 0)
+		return -1;
+	(void)print_current(api, w[0]);
+	return MS_EX_OK;
 }
 
 static int
 cmd_keep(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "forward keep";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
 	char *pos[2];
-	int npos, rc, keep;
+	int rc, keep;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, pos, 2, 2, NULL)) != 0)
 		return rc;
 	if (strcmp(pos[1], "yes") == 0) {
 		keep = 1;
@@ -161,14 +174,7 @@ cmd_keep(struct ms_cli_ctx *ctx, int argc, char **argv)
 			pos[1]);
 		return MS_EX_USAGE;
 	}
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_forward_keep(api, pos[0], keep, &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	else
-		print_current(api, pos[0]);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, pos, 0, keep_fwd, &keep);
 }
 
 /* ======================================================================
@@ -176,29 +182,29 @@ cmd_keep(struct ms_cli_ctx *ctx, int argc, char **argv)
  * ====================================================================== */
 
 static int
+get_fwd(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	return ms_api_forward_get(api, w[0], arg, err) < 0 ? -1 : MS_EX_OK;
+}
+
+static int
 cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "forward show";
-	int json = 0, npos, rc, r;
+	int json = 0, rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--json", 0, NULL, &json },
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ms_api_fwd *f;
-	struct ms_api_err err;
-	struct ms_api *api;
 	char *pos[1];
 	size_t i;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, NULL)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+	if ((rc = ms_cli_call(ctx, cmd, 0, pos, 0, get_fwd, &f)) != 0)
 		return rc;
-	r = ms_api_forward_get(api, pos[0], &f, &err);
-	ms_api_close(api);
-	if (r < 0)
-		return ms_cli_fail(cmd, pos[0], &err);
-	if (r == 1) {
+	if (f == NULL) {
 		fprintf(stderr, "%s %s: %s: no forward\n", P, cmd, pos[0]);
 		return MS_EX_NOINPUT;
 	}
@@ -215,13 +221,16 @@ cmd_show(struct ms_cli_ctx *ctx, int argc, char **argv)
 		printf("%-9s %s\n", "keep:", f->keep ? "yes" : "no");
 		for (i = 0; i < f->n; i++)
 			printf("%-9s %s\n", "to:", f->to[i]);
-		rc = MS_EX_OK;
 	}
 	ms_api_free(f);
 	return rc;
 }
 
+/* A page of `forward list`: what is asked, and how it is printed. */
 struct list_out {
+	const char *after;              /* --after, or NULL */
+	size_t limit;                   /* --limit, or 0 */
+	int more;                       /* set: the limit cut the list */
 	struct ms_json *j;              /* NULL: human output */
 	const char *last;               /* the last address (pool copy) */
 	struct ms_pool *pool;
@@ -243,25 +252,34 @@ list_cb(void *ctx, const struct ms_api_fwd *f)
 }
 
 static int
+list_fwds(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	struct list_out *o = arg;
+
+	(void)w;
+	return ms_api_forward_list(api, o->after, o->limit, list_cb, o,
+				   &o->more, err);
+}
+
+static int
 cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "forward list";
-	const char *limit = NULL, *after = NULL;
-	int json = 0, npos, more = 0, rc;
+	const char *limit = NULL;
+	struct list_out o;
+	int json = 0, rc;
 	const struct ms_cli_opt opts[] = {
-		{ "--after", 1, &after, NULL },
+		{ "--after", 1, &o.after, NULL },
 		{ "--limit", 1, &limit, NULL },
 		{ "--json", 0, NULL, &json },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_err err;
-	struct ms_api *api;
-	struct list_out o;
 	struct ms_buf b;
 	struct ms_json j;
 	uint64_t lim = 0;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, &npos)) != 0)
+	memset(&o, 0, sizeof(o));
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, NULL)) != 0)
 		return rc;
 	if (limit != NULL && (ms_cli_parse_u64(limit, 0, &lim) < 0 ||
 			      lim == 0 || lim > 1000000000u)) {
@@ -269,9 +287,7 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 			limit);
 		return MS_EX_USAGE;
 	}
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	memset(&o, 0, sizeof(o));
+	o.limit = (size_t)lim;
 	o.pool = ctx->pool;
 	if (json) {
 		ms_buf_init(&b, ctx->pool, 0);
@@ -281,20 +297,15 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 		ms_json_arr_begin(&j);
 		o.j = &j;
 	}
-	if (ms_api_forward_list(api, after, (size_t)lim, list_cb, &o, &more,
-				&err) < 0) {
-		rc = ms_cli_fail(cmd, NULL, &err);
-		ms_api_close(api);
+	if ((rc = ms_cli_call(ctx, cmd, 0, NULL, -1, list_fwds, &o)) != 0)
 		return rc;
-	}
-	ms_api_close(api);
 	if (json) {
 		ms_json_arr_end(&j);
-		ms_json_kbool(&j, "more", more);
+		ms_json_kbool(&j, "more", o.more);
 		ms_json_obj_end(&j);
 		return ms_cli_json_print(cmd, &j, &b);
 	}
-	if (more && o.last != NULL)
+	if (o.more && o.last != NULL)
 		fprintf(stderr, "%s %s: more forwards follow: use --after %s\n",
 			P, cmd, o.last);
 	return MS_EX_OK;

@@ -45,55 +45,75 @@ const struct ms_cli_cmd ms_cli_mbox_cmds[] = {
 	{ NULL, NULL, NULL, 0, NULL }
 };
 
+/* The mailboxes of `mailbox list` (one block: free v). */
+struct mbox_list {
+	struct ms_api_mbox *v;
+	size_t n;
+};
+
+static int
+list_mboxes(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	struct mbox_list *l = arg;
+
+	return ms_api_mbox_list(api, w[0], &l->v, &l->n, err);
+}
+
+static void
+list_text(const struct mbox_list *l)
+{
+	const struct ms_api_mbox *v = l->v;
+	size_t i;
+
+	printf("%8s %8s %12s %-9s %-3s %s\n", "MESSAGES", "UNSEEN", "SIZE",
+	       "SPECIAL", "SUB", "NAME");
+	for (i = 0; i < l->n; i++)
+		printf("%8lu %8lu %12llu %-9s %-3s %s%s\n",
+		       (unsigned long)v[i].messages,
+		       (unsigned long)v[i].unseen,
+		       (unsigned long long)v[i].size,
+		       v[i].special[0] != '\0' ? v[i].special : "-",
+		       v[i].subscribed ? "yes" : "no", v[i].name,
+		       v[i].damaged ? "  (damaged: run reconstruct)" : "");
+}
+
 static int
 cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "mailbox list";
-	int json = 0, npos, rc;
+	int json = 0, rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--json", 0, NULL, &json },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_mbox *v;
-	struct ms_api_err err;
-	struct ms_api *api;
+	struct mbox_list l;
 	char *pos[1];
-	size_t n, i;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, NULL)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+	if ((rc = ms_cli_call(ctx, cmd, 0, pos, 0, list_mboxes, &l)) != 0)
 		return rc;
-	if (ms_api_mbox_list(api, pos[0], &v, &n, &err) < 0) {
-		rc = ms_cli_fail(cmd, pos[0], &err);
-		ms_api_close(api);
-		return rc;
-	}
-	ms_api_close(api);
 	if (json) {
 		struct ms_buf b;
 		struct ms_json j;
 
 		ms_buf_init(&b, ctx->pool, 0);
 		ms_json_init(&j, &b);
-		ms_apij_mboxes(&j, v, n);
+		ms_apij_mboxes(&j, l.v, l.n);
 		rc = ms_cli_json_print(cmd, &j, &b);
 	} else {
-		printf("%8s %8s %12s %-9s %-3s %s\n", "MESSAGES", "UNSEEN",
-		       "SIZE", "SPECIAL", "SUB", "NAME");
-		for (i = 0; i < n; i++)
-			printf("%8lu %8lu %12llu %-9s %-3s %s%s\n",
-			       (unsigned long)v[i].messages,
-			       (unsigned long)v[i].unseen,
-			       (unsigned long long)v[i].size,
-			       v[i].special[0] != '\0' ? v[i].special : "-",
-			       v[i].subscribed ? "yes" : "no", v[i].name,
-			       v[i].damaged ? "  (damaged: run reconstruct)" :
-			       "");
-		rc = MS_EX_OK;
+		list_text(&l);
 	}
-	ms_api_free(v);
+	ms_api_free(l.v);
 	return rc;
+}
+
+static int
+create_mbox(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	const char *const *special = arg;
+
+	return ms_api_mbox_create(api, w[0], w[1], *special, err);
 }
 
 static int
@@ -101,71 +121,67 @@ cmd_create(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "mailbox create";
 	const char *special = NULL;
-	int npos, rc;
+	int rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--special", 1, &special, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_err err;
-	struct ms_api *api;
 	char *pos[2];
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, NULL)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_mbox_create(api, pos[0], pos[1], special, &err) < 0)
-		rc = ms_cli_fail(cmd, pos[1], &err);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, pos, 1, create_mbox, &special);
+}
+
+static int
+delete_mbox(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	(void)arg;
+	return ms_api_mbox_delete(api, w[0], w[1], err);
 }
 
 static int
 cmd_delete(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	return ms_cli_run_pair(ctx, "mailbox delete", argc, argv,
-			       ms_api_mbox_delete, 1);
+	return ms_cli_run(ctx, "mailbox delete", argc, argv, 2, 1,
+			  delete_mbox);
+}
+
+static int
+rename_mbox(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	(void)arg;
+	return ms_api_mbox_rename(api, w[0], w[1], w[2], err);
 }
 
 static int
 cmd_rename(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	static const char cmd[] = "mailbox rename";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[3];
-	int npos, rc;
+	return ms_cli_run(ctx, "mailbox rename", argc, argv, 3, 1,
+			  rename_mbox);
+}
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 3, 3, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_mbox_rename(api, pos[0], pos[1], pos[2], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[1], &err);
-	ms_api_close(api);
-	return rc;
+static int
+subscribe_mbox(struct ms_api *api, char **w, void *arg,
+	       struct ms_api_err *err)
+{
+	int off = *(const int *)arg;
+
+	return ms_api_mbox_subscribe(api, w[0], w[1], !off, err);
 }
 
 static int
 cmd_subscribe(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "mailbox subscribe";
-	int off = 0, npos, rc;
+	int off = 0, rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--off", 0, NULL, &off },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_err err;
-	struct ms_api *api;
 	char *pos[2];
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, NULL)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_mbox_subscribe(api, pos[0], pos[1], !off, &err) < 0)
-		rc = ms_cli_fail(cmd, pos[1], &err);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, pos, 1, subscribe_mbox, &off);
 }

@@ -34,26 +34,17 @@ const struct ms_cli_cmd ms_cli_queue_cmds[] = {
 	{ NULL, NULL, NULL, 0, NULL }
 };
 
-/* Open the store for a manager; 0 or an exit status. */
+/* Check that there are no arguments and open the store for a manager;
+   0 or an exit status. */
 static int
 open_store(struct ms_cli_ctx *ctx, const char *cmd, int argc,
 	   struct ms_store **st_r)
 {
-	struct ms_err err;
-
 	if (argc > 0) {
 		fprintf(stderr, "usage: %s %s\n", MS_CLI_PROG, cmd);
 		return MS_EX_USAGE;
 	}
-	if (ms_store_open(ctx->conf, 0, st_r, &err) < 0) {
-		fprintf(stderr, "%s %s: %s\n", MS_CLI_PROG, cmd, err.internal);
-		return err.cls == MS_E_TEMP ? MS_EX_TEMPFAIL : MS_EX_CONFIG;
-	}
-	if (ms_pfs_owner_is_me(ms_store_part(*st_r, 0)->fs, NULL) != 1) {
-		ms_store_close(*st_r);
-		return ms_cli_not_manager(cmd);
-	}
-	return 0;
+	return ms_cli_store_open_int(ctx, cmd, st_r);
 }
 
 struct lctx {

@@ -19,7 +19,6 @@
 #include "ms_err.h"
 #include "ms_opts.h"
 #include "ms_recon_acct.h"
-#include "ms_plat.h"
 #include "ms_store.h"
 
 #include <stdio.h>
@@ -234,14 +233,8 @@ run(struct ms_cli_ctx *ctx, const char *cmd, int fix, int argc, char **argv)
 
 	if ((rc = parse_args(cmd, fix, argc, argv, &a)) != 0)
 		return rc;
-	if (ms_store_open(ctx->conf, 0, &st, &err) < 0) {
-		fprintf(stderr, "%s %s: %s\n", MS_CLI_PROG, cmd, err.internal);
-		return err.cls == MS_E_TEMP ? MS_EX_TEMPFAIL : MS_EX_CONFIG;
-	}
-	if (ms_pfs_owner_is_me(ms_store_part(st, 0)->fs, NULL) != 1) {
-		ms_store_close(st);
-		return ms_cli_not_manager(cmd);
-	}
+	if ((rc = ms_cli_store_open_int(ctx, cmd, &st)) != 0)
+		return rc;
 	ms_rc_opts_init(&o);
 	o.dry_run = a.dry_run;
 	o.force = a.force;

@@ -81,60 +81,72 @@ read_stdin(const char *cmd, struct ms_buf *b)
 	return 0;
 }
 
+/* The script of `sieve put`. */
+static int
+put_script(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	const struct ms_buf *b = arg;
+
+	if (ms_api_sieve_put(api, w[0], w[1], (const char *)b->data, b->len,
+			     err) < 0)
+		return -1;
+	printf("stored script '%s' of %s (%lu bytes)\n", w[1], w[0],
+	       (unsigned long)b->len);
+	return MS_EX_OK;
+}
+
 static int
 cmd_put(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "sieve put";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
 	struct ms_buf b;
 	char *pos[2];
-	int npos, rc;
+	int rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, pos, 2, 2, NULL)) != 0)
 		return rc;
 	ms_buf_init(&b, ctx->pool, SCRIPT_MAX + 1);
 	if ((rc = read_stdin(cmd, &b)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_sieve_put(api, pos[0], pos[1], (const char *)b.data, b.len,
-			     &err) < 0)
-		rc = ms_cli_fail(cmd, pos[1], &err);
-	else
-		printf("stored script '%s' of %s (%lu bytes)\n", pos[1],
-		       pos[0], (unsigned long)b.len);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, pos, 1, put_script, &b);
+}
+
+/* The text of `sieve get`: NULL when there is no such script. */
+struct script {
+	char *text;
+	size_t len;
+};
+
+static int
+get_script(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	struct script *s = arg;
+	int r = ms_api_sieve_get(api, w[0], w[1], &s->text, &s->len, err);
+
+	if (r == 1)
+		s->text = NULL;
+	return r < 0 ? -1 : MS_EX_OK;
 }
 
 static int
 cmd_get(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "sieve get";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[2], *text;
-	size_t len;
-	int npos, rc, r;
+	struct script s;
+	char *pos[2];
+	int rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, pos, 2, 2, NULL)) != 0)
 		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+	if ((rc = ms_cli_call(ctx, cmd, 0, pos, 1, get_script, &s)) != 0)
 		return rc;
-	r = ms_api_sieve_get(api, pos[0], pos[1], &text, &len, &err);
-	ms_api_close(api);
-	if (r < 0)
-		return ms_cli_fail(cmd, pos[1], &err);
-	if (r == 1) {
+	if (s.text == NULL) {
 		fprintf(stderr, "%s %s: %s: no such script\n", P, cmd, pos[1]);
 		return MS_EX_NOINPUT;
 	}
-	if (len > 0 && fwrite(text, 1, len, stdout) != len)
+	if (s.len > 0 && fwrite(s.text, 1, s.len, stdout) != s.len)
 		rc = MS_EX_IOERR;
-	ms_api_free(text);
+	ms_api_free(s.text);
 	return rc;
 }
 
@@ -159,24 +171,26 @@ list_cb(void *ctx, const struct ms_api_sieve *s)
 }
 
 static int
+list_scripts(struct ms_api *api, char **w, void *arg, struct ms_api_err *err)
+{
+	return ms_api_sieve_list(api, w[0], list_cb, arg, err);
+}
+
+static int
 cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "sieve list";
-	int json = 0, npos, rc;
+	int json = 0, rc;
 	const struct ms_cli_opt opts[] = {
 		{ "--json", 0, NULL, &json },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ms_api_err err;
-	struct ms_api *api;
 	struct list_out o;
 	struct ms_buf b;
 	struct ms_json j;
 	char *pos[1];
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
+	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, NULL)) != 0)
 		return rc;
 	memset(&o, 0, sizeof(o));
 	if (json) {
@@ -188,11 +202,8 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 		ms_json_arr_begin(&j);
 		o.j = &j;
 	}
-	if (ms_api_sieve_list(api, pos[0], list_cb, &o, &err) < 0) {
-		ms_api_close(api);
-		return ms_cli_fail(cmd, pos[0], &err);
-	}
-	ms_api_close(api);
+	if ((rc = ms_cli_call(ctx, cmd, 0, pos, 0, list_scripts, &o)) != 0)
+		return rc;
 	if (json) {
 		ms_json_arr_end(&j);
 		ms_json_obj_end(&j);
@@ -204,109 +215,96 @@ cmd_list(struct ms_cli_ctx *ctx, int argc, char **argv)
 }
 
 static int
+activate_script(struct ms_api *api, char **w, void *arg,
+		struct ms_api_err *err)
+{
+	(void)arg;
+	if (ms_api_sieve_activate(api, w[0], w[1], err) < 0)
+		return -1;
+	printf("script '%s' of %s is active\n", w[1], w[0]);
+	return MS_EX_OK;
+}
+
+static int
 cmd_activate(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "sieve activate";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
 	char *pos[2];
-	int npos, rc;
+	int rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, pos, 2, 2, NULL)) != 0)
 		return rc;
 	if (pos[1][0] == '\0') {
 		fprintf(stderr, "%s %s: empty script name (use sieve "
 			"deactivate)\n", P, cmd);
 		return MS_EX_USAGE;
 	}
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_sieve_activate(api, pos[0], pos[1], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[1], &err);
-	else
-		printf("script '%s' of %s is active\n", pos[1], pos[0]);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_call(ctx, cmd, 0, pos, 1, activate_script, NULL);
+}
+
+static int
+deactivate_script(struct ms_api *api, char **w, void *arg,
+		  struct ms_api_err *err)
+{
+	(void)arg;
+	if (ms_api_sieve_activate(api, w[0], "", err) < 0)
+		return -1;
+	printf("%s has no active script\n", w[0]);
+	return MS_EX_OK;
 }
 
 static int
 cmd_deactivate(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	static const char cmd[] = "sieve deactivate";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[1];
-	int npos, rc;
+	return ms_cli_run(ctx, "sieve deactivate", argc, argv, 1, 0,
+			  deactivate_script);
+}
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 1, 1, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_sieve_activate(api, pos[0], "", &err) < 0)
-		rc = ms_cli_fail(cmd, pos[0], &err);
-	else
-		printf("%s has no active script\n", pos[0]);
-	ms_api_close(api);
-	return rc;
+static int
+delete_script(struct ms_api *api, char **w, void *arg,
+	      struct ms_api_err *err)
+{
+	(void)arg;
+	if (ms_api_sieve_delete(api, w[0], w[1], err) < 0)
+		return -1;
+	printf("deleted script '%s' of %s\n", w[1], w[0]);
+	return MS_EX_OK;
 }
 
 static int
 cmd_delete(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	static const char cmd[] = "sieve delete";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[2];
-	int npos, rc;
+	return ms_cli_run(ctx, "sieve delete", argc, argv, 2, 1,
+			  delete_script);
+}
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 2, 2, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_sieve_delete(api, pos[0], pos[1], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[1], &err);
-	else
-		printf("deleted script '%s' of %s\n", pos[1], pos[0]);
-	ms_api_close(api);
-	return rc;
+static int
+rename_script(struct ms_api *api, char **w, void *arg,
+	      struct ms_api_err *err)
+{
+	(void)arg;
+	if (ms_api_sieve_rename(api, w[0], w[1], w[2], err) < 0)
+		return -1;
+	printf("renamed script '%s' of %s to '%s'\n", w[1], w[0], w[2]);
+	return MS_EX_OK;
 }
 
 static int
 cmd_rename(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
-	static const char cmd[] = "sieve rename";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct ms_api_err err;
-	struct ms_api *api;
-	char *pos[3];
-	int npos, rc;
-
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, pos, 3, 3, &npos)) != 0)
-		return rc;
-	if ((rc = ms_cli_store_open(ctx, cmd, 0, &api)) != 0)
-		return rc;
-	if (ms_api_sieve_rename(api, pos[0], pos[1], pos[2], &err) < 0)
-		rc = ms_cli_fail(cmd, pos[1], &err);
-	else
-		printf("renamed script '%s' of %s to '%s'\n", pos[1], pos[0],
-		       pos[2]);
-	ms_api_close(api);
-	return rc;
+	return ms_cli_run(ctx, "sieve rename", argc, argv, 3, 1,
+			  rename_script);
 }
 
 static int
 cmd_check(struct ms_cli_ctx *ctx, int argc, char **argv)
 {
 	static const char cmd[] = "sieve check";
-	const struct ms_cli_opt opts[] = { { NULL, 0, NULL, NULL } };
 	struct ms_buf b;
 	char msg[320];
-	int npos, rc;
+	int rc;
 
-	if ((rc = ms_cli_getopt(cmd, opts, argc, argv, NULL, 0, 0, &npos)) != 0)
+	if ((rc = ms_cli_getopt(cmd, NULL, argc, argv, NULL, 0, 0, NULL)) != 0)
 		return rc;
 	ms_buf_init(&b, ctx->pool, SCRIPT_MAX + 1);
 	if ((rc = read_stdin(cmd, &b)) != 0)
