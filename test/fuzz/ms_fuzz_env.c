@@ -1,7 +1,7 @@
 /*
  * ms_fuzz_env.c -- the scratch store and fake runtime shared by the
- * session fuzz targets (fuzz_imap_sess.c, fuzz_lmtp_sess.c), included
- * by them (it is not a target itself).
+ * session fuzz targets (fuzz_imap_sess.c, fuzz_lmtp_sess.c,
+ * fuzz_http_sess.c), included by them (it is not a target itself).
  *
  * The store is a scratch directory made once per process, replaced every
  * FUZZ_ENV_RUNS inputs so it does not grow without bound, and removed at
