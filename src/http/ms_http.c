@@ -18,8 +18,9 @@
  * "web" service: throttling, DISABLED refused, a failure answered after
  * auth.fail_delay).  A connection remembers the last credentials that
  * passed, so a client sending the same Authorization on each request
- * costs one password hash per connection; the account's flags are read
- * again for every request, so DISABLED and MANAGE take effect at once.
+ * costs one password hash per connection; the account's profile is read
+ * again for every request, so DISABLED, MANAGE and a changed password
+ * take effect at once on open connections too.
  * Plain HTTP carries passwords in the clear: from other hosts it is
  * refused unless http.allow_remote (use https.listen).  Credentials live
  * only in the session's clean pool and are wiped.
@@ -28,6 +29,7 @@
 #include "ms_conn.h"
 #include "ms_http_parse.h"
 #include "ms_rest.h"
+#include "ms_acct.h"
 #include "ms_auth.h"
 #include "ms_buf.h"
 #include "ms_conf.h"
@@ -76,6 +78,8 @@ struct http {
 	char *user;                     /* as typed (MS_AUTH_NAME_MAX + 1) */
 	char *pw;                       /* MS_PASSWD_MAX + 1 */
 	char account[MS_AUTH_NAME_MAX + 1];
+	char pwhash[MS_PASSWD_STR_MAX + 1]; /* the profile's password hash
+					   when it passed */
 	unsigned fails;
 };
 
@@ -93,6 +97,7 @@ static void
 forget_login(struct http *h)
 {
 	h->logged_in = 0;
+	h->pwhash[0] = '\0';
 	ms_memzero_explicit(h->authz, AUTHZ_MAX + 1);
 	ms_memzero_explicit(h->pw, MS_PASSWD_MAX + 1);
 }
@@ -189,25 +194,28 @@ fail_later(struct http *h)
 	ms_conn_timer(h->c, delay);
 }
 
-/* Is the account's MANAGE flag set, and may it still log in?  1 yes (and
-   manage set), 0 refused, -1 the store could not tell (answered). */
-static int
-recheck(struct http *h)
-{
-	struct ms_api_acct_info *info;
-	struct ms_api_err err;
+/* What a login depends on in an account's profile. */
+struct acct_state {
+	unsigned flags;                         /* MS_AF_* */
+	char hash[MS_PASSWD_STR_MAX + 1];       /* "" when none */
+};
 
-	info = MS_PNEW(h->rpool, struct ms_api_acct_info, 1);
-	if (ms_api_acct_show(h->api, h->account, info, &err) < 0) {
-		if (err.cls != MS_API_E_TEMP && err.cls != MS_API_E_CORRUPT)
-			return 0;
-		respond_error(h, 503, "temporary failure, try again",
-			      h->need > 0);
-		return -1;
-	}
-	if (info->flags & MS_API_AF_DISABLED)
-		return 0;
-	h->manage = (info->flags & MS_API_AF_MANAGE) != 0;
+/* The state of account name (as typed or canonical): 1, 0 when there is
+   no such account, -1 when the store cannot tell now. */
+static int
+acct_state(struct http *h, const char *name, struct acct_state *s)
+{
+	struct ms_acct *a;
+	struct ms_err err;
+	const char *hash;
+
+	if (ms_acct_open(h->env->store, name, &a, &err) < 0)
+		return err.cls == MS_E_NOTFOUND || err.cls == MS_E_PARAMS ?
+		       0 : -1;
+	s->flags = ms_acct_flags(a);
+	hash = ms_profile_get(ms_acct_profile(a), "password");
+	ms_strlcpy(s->hash, hash != NULL ? hash : "", sizeof(s->hash));
+	ms_acct_close(a);
 	return 1;
 }
 
@@ -218,11 +226,17 @@ login(struct http *h, struct ms_str authz)
 	struct ms_logctx ctx;
 	enum ms_auth_result r;
 
+	struct acct_state s;
+
 	forget_login(h);
 	if (authz.len > AUTHZ_MAX ||
 	    ms_http_basic(authz, h->user, MS_AUTH_NAME_MAX + 1, h->pw,
 			  MS_PASSWD_MAX + 1) < 0)
 		return 0;
+	/* the hash the password is checked against, taken first: a change
+	   while the check runs makes the login fail (authenticate) */
+	if (acct_state(h, h->user, &s) <= 0)
+		s.hash[0] = '\0';
 	r = ms_auth_password(h->env->auth, h->env->store, MS_AUTH_SVC_WEB,
 			     ms_conn_peer_ip(h->c), h->user, h->pw, h->account,
 			     sizeof(h->account));
@@ -235,6 +249,7 @@ login(struct http *h, struct ms_str authz)
 	}
 	memcpy(h->authz, authz.p, authz.len);
 	h->authz[authz.len] = '\0';
+	ms_strlcpy(h->pwhash, s.hash, sizeof(h->pwhash));
 	h->logged_in = 1;
 	h->fails = 0;
 	ms_conn_set_authenticated(h->c);
@@ -243,31 +258,53 @@ login(struct http *h, struct ms_str authz)
 	return 1;
 }
 
+/* Does this request carry the credentials that passed last? */
+static int
+remembered(const struct http *h, struct ms_str a)
+{
+	return h->logged_in && a.len == strlen(h->authz) &&
+	       CRYPTO_memcmp(a.p, h->authz, a.len) == 0;
+}
+
 /*
  * Authenticate the request in h->req: 1 go on, 0 answered or failing
  * later.  A request without credentials gets 401 at once (a client's
- * normal first try); wrong ones get it after the delay.
+ * normal first try); wrong ones get it after the delay.  Remembered
+ * credentials count only while the account's password hash is the one
+ * they passed against and the account is not DISABLED: a password
+ * changed anywhere ends them on every connection, and the request is
+ * checked again as a new login.
  */
 static int
 authenticate(struct http *h)
 {
 	struct ms_str a = h->req.authorization;
-	int rc;
+	struct acct_state s;
+	int tries, rc;
 
 	if (a.len == 0) {
 		respond_error(h, 401, "credentials required", h->need > 0);
 		return 0;
 	}
-	if (!(h->logged_in && a.len == strlen(h->authz) &&
-	      CRYPTO_memcmp(a.p, h->authz, a.len) == 0) && !login(h, a)) {
-		fail_later(h);
-		return 0;
+	for (tries = 0; tries < 2; tries++) {
+		if (!remembered(h, a) && !login(h, a))
+			break;
+		if ((rc = acct_state(h, h->account, &s)) < 0) {
+			respond_error(h, 503, "temporary failure, try again",
+				      h->need > 0);
+			return 0;
+		}
+		if (rc > 0 && strcmp(s.hash, h->pwhash) == 0) {
+			if (s.flags & MS_AF_DISABLED)
+				break;
+			h->manage = (s.flags & MS_AF_MANAGE) != 0;
+			return 1;
+		}
+		forget_login(h);        /* the password changed since */
 	}
-	if ((rc = recheck(h)) == 0) {
-		forget_login(h);
-		fail_later(h);
-	}
-	return rc > 0;
+	forget_login(h);
+	fail_later(h);
+	return 0;
 }
 
 /* Plain HTTP from another host, unless http.allow_remote: refused

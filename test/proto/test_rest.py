@@ -169,6 +169,18 @@ class TestRest(ProtoTest):
         # the same keep-alive connection: the flags are read per request
         self.assertError(self.req("GET", "/api/v1/stats", user=m), 401)
 
+    def test_password_changed_elsewhere(self):
+        me = self.user
+        self.assertEqual(self.req("GET", "/api/v1/whoami", user=me).status,
+                         200)
+        self.srv.run_cli(["account", "passwd", me.name, "--password-stdin"],
+                         stdin=b"changed by the admin 5\n")
+        # the same keep-alive connection, the old credentials: refused
+        self.assertError(self.req("GET", "/api/v1/whoami", user=me), 401)
+        new = msproto.User(me.name, "changed by the admin 5")
+        self.assertEqual(self.req("GET", "/api/v1/whoami", user=new).status,
+                         200)
+
     def test_manage_flag_taken_away(self):
         m = self.srv.new_user("mgr")
         self.srv.run_cli(["account", "flags", m.name, "manage"])
