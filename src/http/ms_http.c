@@ -34,7 +34,6 @@
 #include "ms_buf.h"
 #include "ms_conf.h"
 #include "ms_date.h"
-#include "ms_json.h"
 #include "ms_log.h"
 #include "ms_mem.h"
 #include "ms_passwd.h"
@@ -102,6 +101,14 @@ forget_login(struct http *h)
 	ms_memzero_explicit(h->pw, MS_PASSWD_MAX + 1);
 }
 
+/* No request read yet: an error answered now has a body and closes. */
+static void
+forget_req(struct http *h)
+{
+	memset(&h->req, 0, sizeof(h->req));
+	ms_strlcpy(h->req.method, "GET", sizeof(h->req.method));
+}
+
 /* ======================================================================
  * Responses
  * ====================================================================== */
@@ -147,28 +154,16 @@ respond(struct http *h, const struct ms_rest_reply *r, int close)
 	}
 }
 
-/* A response made here (not by a route): a JSON error, or nothing. */
+/* An error answered here, not by a route (ms_rest_error()). */
 static void
 respond_error(struct http *h, int status, const char *msg, int close)
 {
 	struct ms_rest_reply r;
-	struct ms_json j;
 
 	memset(&r, 0, sizeof(r));
-	r.status = status;
 	ms_buf_init(&r.body, h->rpool, 0);
-	ms_json_init(&j, &r.body);
-	ms_json_obj_begin(&j);
-	ms_json_key(&j, "error");
-	ms_json_obj_begin(&j);
-	ms_json_kstr(&j, "class", status == 401 ? "auth" : status == 403 ?
-		     "perm" : status == 503 ? "temp" : "params");
-	ms_json_kstr(&j, "message", msg);
-	ms_json_obj_end(&j);
-	ms_json_obj_end(&j);
-	r.ctype = "application/json";
-	if (status == 503)
-		r.retry_after = 5;
+	ms_rest_error(&r, status, status == 401 ? "auth" : status == 403 ?
+		      "perm" : status == 503 ? "temp" : "params", msg);
 	respond(h, &r, close);
 }
 
@@ -225,7 +220,6 @@ login(struct http *h, struct ms_str authz)
 {
 	struct ms_logctx ctx;
 	enum ms_auth_result r;
-
 	struct acct_state s;
 
 	forget_login(h);
@@ -315,7 +309,6 @@ refuse_remote(struct http *h)
 	struct ms_logctx ctx;
 
 	if (ms_conn_is_local(h->c) || ms_conn_tls_active(h->c) ||
-	    h->env->implicit_tls ||
 	    ms_conf_bool(h->env->conf, "http.allow_remote"))
 		return 0;
 	logctx(h, &ctx);
@@ -387,8 +380,7 @@ begin(struct http *h, const unsigned char *p, size_t len)
 	h->need = 0;
 	ms_buf_init(&h->body, h->rpool, (size_t)max);
 	if (ms_http_req_parse(head, len, &h->req, &status, &why) < 0) {
-		ms_strlcpy(h->req.method, "GET", sizeof(h->req.method));
-		h->req.keep_alive = 0;
+		forget_req(h);
 		respond_error(h, status, why, 1);
 		return;
 	}
@@ -448,8 +440,7 @@ http_input(void *sp, const unsigned char *buf, size_t n)
 		end = ms_http_head_end(buf + off, n - off, h->scanned);
 		if (end == 0 || end > MS_HTTP_HEAD_MAX) {
 			if (n - off >= MS_HTTP_HEAD_MAX) {
-				ms_strlcpy(h->req.method, "GET",
-					   sizeof(h->req.method));
+				forget_req(h);
 				respond_error(h, 431, "request head too large",
 					      1);
 				return n;
@@ -502,7 +493,7 @@ http_open(struct ms_conn *c, const struct ms_svc_env *env)
 	h->authz = ms_palloc(pool, AUTHZ_MAX + 1);
 	h->user = ms_palloc(pool, MS_AUTH_NAME_MAX + 1);
 	h->pw = ms_palloc(pool, MS_PASSWD_MAX + 1);
-	ms_strlcpy(h->req.method, "GET", sizeof(h->req.method));
+	forget_req(h);
 	(void)snprintf(h->id, sizeof(h->id), "%lu",
 		       (unsigned long)ms_conn_id(c));
 	return h;

@@ -16,7 +16,6 @@
 #include "ms_mem.h"
 #include "ms_pool.h"
 #include "ms_str.h"
-#include "ms_utf8.h"
 
 #include <string.h>
 
@@ -424,36 +423,6 @@ ms_http_req_parse(const char *head, size_t len, struct ms_http_req *r,
 
 /* ---- targets ---------------------------------------------------------- */
 
-/*
- * Percent-decode p[0..len) into out (room for len + 1), '+' as space
- * when plus: the length, or -1 for a bad %XX, a NUL or invalid UTF-8.
- */
-static long
-pct_decode(const char *p, size_t len, int plus, char *out)
-{
-	struct ms_str s = ms_str_make(p, len);
-	size_t i, o = 0;
-	int c;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)p[i];
-		if (c == '%') {
-			if (!is_pct_at(s, i))
-				return -1;
-			c = ms_hexval((unsigned char)p[i + 1]) * 16 +
-				ms_hexval((unsigned char)p[i + 2]);
-			i += 2;
-		} else if (c == '+' && plus) {
-			c = ' ';
-		}
-		if (c == '\0')
-			return -1;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return ms_utf8_valid(out, o) ? (long)o : -1;
-}
-
 int
 ms_http_path_split(struct ms_str path, struct ms_pool *pool,
 		   const char **segs, size_t max, size_t *n_r)
@@ -473,7 +442,7 @@ ms_http_path_split(struct ms_str path, struct ms_pool *pool,
 		if (n == max)
 			return -1;
 		seg = ms_palloc(pool, i - start + 1);
-		if (pct_decode(path.p + start, i - start, 0, seg) < 0)
+		if (ms_pct_decode(path.p + start, i - start, 0, seg) < 0)
 			return -1;
 		segs[n++] = seg;
 	}
@@ -505,7 +474,7 @@ ms_http_query_get(struct ms_str query, const char *name,
 		eq = memchr(query.p + i, '=', end - i);
 		if (eq == NULL)
 			eq = query.p + end;
-		klen = pct_decode(query.p + i, (size_t)(eq - query.p) - i, 1,
+		klen = ms_pct_decode(query.p + i, (size_t)(eq - query.p) - i, 1,
 				  tmp);
 		if (klen < 0)
 			return -1;
@@ -515,10 +484,10 @@ ms_http_query_get(struct ms_str query, const char *name,
 			if (val != NULL)
 				return -1;      /* name appears twice */
 			val = ms_palloc(pool, (size_t)(query.p + end - eq) + 1);
-			if (pct_decode(eq, (size_t)(query.p + end - eq), 1,
+			if (ms_pct_decode(eq, (size_t)(query.p + end - eq), 1,
 				       val) < 0)
 				return -1;
-		} else if (pct_decode(eq, (size_t)(query.p + end - eq), 1,
+		} else if (ms_pct_decode(eq, (size_t)(query.p + end - eq), 1,
 				      tmp) < 0) {
 			return -1;
 		}

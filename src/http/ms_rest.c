@@ -43,6 +43,8 @@ struct req {
 	const struct ms_rest_call *c;
 	struct ms_rest_reply *r;
 	const char *arg[2];             /* the pattern's '*' segments */
+	/* a WHO_OWN route: the account arg[0] names, read by the check */
+	const struct ms_api_acct_info *acct;
 	struct ms_json j;
 };
 
@@ -59,15 +61,17 @@ struct route {
  * Replies
  * ====================================================================== */
 
-static void
-fail(struct req *q, int status, const char *cls, const char *msg)
+void
+ms_rest_error(struct ms_rest_reply *r, int status, const char *cls,
+	      const char *msg)
 {
 	struct ms_json j;
 
-	q->r->status = status;
-	q->r->ctype = "application/json";
-	ms_buf_reset(&q->r->body);
-	ms_json_init(&j, &q->r->body);
+	r->status = status;
+	r->ctype = "application/json";
+	r->retry_after = status == 503 ? 5 : 0;
+	ms_buf_reset(&r->body);
+	ms_json_init(&j, &r->body);
 	ms_json_obj_begin(&j);
 	ms_json_key(&j, "error");
 	ms_json_obj_begin(&j);
@@ -75,6 +79,12 @@ fail(struct req *q, int status, const char *cls, const char *msg)
 	ms_json_kstr(&j, "message", msg);
 	ms_json_obj_end(&j);
 	ms_json_obj_end(&j);
+}
+
+static void
+fail(struct req *q, int status, const char *cls, const char *msg)
+{
+	ms_rest_error(q->r, status, cls, msg);
 }
 
 static int
@@ -106,12 +116,8 @@ status_of(enum ms_api_ecls cls)
 static void
 fail_api(struct req *q, const struct ms_api_err *err)
 {
-	int status = status_of(err->cls);
-
-	fail(q, status, ms_api_ecls_name(err->cls),
+	fail(q, status_of(err->cls), ms_api_ecls_name(err->cls),
 	     q->c->manage ? err->msg : err->user);
-	if (status == 503)
-		q->r->retry_after = 5;
 }
 
 static void
@@ -469,7 +475,8 @@ acct_create(struct req *q)
 static void
 acct_get(struct req *q)
 {
-	acct_reply(q, q->arg[0], 200);
+	ms_apij_acct(json_begin(q, 200), q->acct);
+	json_end(q);
 }
 
 /* PATCH: the quota, flags and services as given, the rest unchanged. */
@@ -567,7 +574,6 @@ static void
 acct_password(struct req *q)
 {
 	static const char *const fields[] = { "password", NULL };
-	struct ms_api_acct_info *info;
 	struct ms_api_err err;
 	const struct ms_jv *b;
 	struct ms_err e;
@@ -581,12 +587,7 @@ acct_password(struct req *q)
 		return;
 	}
 	if (!q->c->manage) {
-		info = MS_PNEW(q->c->pool, struct ms_api_acct_info, 1);
-		if (ms_api_acct_show(q->c->api, q->arg[0], info, &err) < 0) {
-			fail_api(q, &err);
-			return;
-		}
-		if (info->flags & MS_API_AF_LOCKPWD) {
+		if (q->acct->flags & MS_API_AF_LOCKPWD) {
 			fail(q, 403, "perm", "Password changes are not "
 			     "allowed for this account.");
 			return;
@@ -1102,9 +1103,9 @@ match(const char *pat, const char **seg, size_t nseg, const char **arg)
 
 /*
  * May the caller use route rt on the account q->arg[0]?  For WHO_OWN the
- * name is made canonical first ("bob" = bob@<default domain>); a
- * non-manager asking about another account, existing or not, gets the
- * same 403.  0 allowed, -1 answered.
+ * account is read (q->acct, for the handler) and its name made canonical
+ * ("bob" = bob@<default domain>); a non-manager asking about another
+ * account, existing or not, gets the same 403.  0 allowed, -1 answered.
  */
 static int
 allowed(struct req *q, const struct route *rt)
@@ -1128,7 +1129,8 @@ allowed(struct req *q, const struct route *rt)
 				fail(q, 403, "perm", "not your account");
 			return -1;
 		}
-		q->arg[0] = ms_pstrdup(q->c->pool, info->name);
+		q->acct = info;
+		q->arg[0] = info->name;
 		if (!q->c->manage && !is_own(q)) {
 			fail(q, 403, "perm", "not your account");
 			return -1;

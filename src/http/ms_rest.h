@@ -19,7 +19,7 @@ struct ms_api;
 struct ms_conf;
 struct ms_pool;
 
-/* Most path segments of a request (after nothing is stripped). */
+/* Most path segments a request may have, /api/v1 included. */
 #define MS_REST_MAX_SEGS        12
 
 struct ms_rest_call {
@@ -57,5 +57,14 @@ struct ms_rest_reply {
  * {"error": {"class": "...", "message": "..."}}.
  */
 void ms_rest_handle(const struct ms_rest_call *call, struct ms_rest_reply *r);
+
+/*
+ * Make *r the error status with the JSON body {"error": {"class": cls,
+ * "message": msg}} (what the body held is dropped); a 503 also asks the
+ * client to retry after 5 seconds.  The HTTP service answers its own
+ * errors (bad requests, credentials) with this too.
+ */
+void ms_rest_error(struct ms_rest_reply *r, int status, const char *cls,
+		   const char *msg);
 
 #endif /* MS_REST_H */

@@ -7,6 +7,7 @@
  */
 #include "ms_sys.h"
 #include "ms_str.h"
+#include "ms_utf8.h"
 
 #include <string.h>
 
@@ -240,4 +241,32 @@ ms_strlcpy(char *dst, const char *src, size_t size)
 		dst[n] = '\0';
 	}
 	return len;
+}
+
+long
+ms_pct_decode(const char *p, size_t len, int plus, char *out)
+{
+	size_t i, o = 0;
+	int c, h, l;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)p[i];
+		if (c == '%') {
+			if (len - i < 3)
+				return -1;
+			h = ms_hexval((unsigned char)p[i + 1]);
+			l = ms_hexval((unsigned char)p[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = h * 16 + l;
+			i += 2;
+		} else if (c == '+' && plus) {
+			c = ' ';
+		}
+		if (c == '\0')
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return ms_utf8_valid(out, o) ? (long)o : -1;
 }

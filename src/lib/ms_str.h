@@ -66,4 +66,13 @@ size_t ms_str_from_u64(char *out, uint64_t v);
  */
 size_t ms_strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * Percent-decode p[0..len) (RFC 3986 2.1; '+' as a space when plus, as in
+ * form-encoded queries) into out, which has room for len + 1 bytes and
+ * is NUL ended.  The decoded length, or -1 for a "%" not followed by two
+ * hex digits, a decoded NUL, or a result that is not valid UTF-8, so the
+ * result is always a usable C string.
+ */
+long ms_pct_decode(const char *p, size_t len, int plus, char *out);
+
 #endif /* MS_STR_H */

@@ -203,3 +203,18 @@ fail:
 	ms_buf_truncate(b, old_len);
 	return -1;
 }
+
+size_t
+ms_utf8_chars(const void *p, size_t len)
+{
+	const char *s = p;
+	size_t i = 0, n = 0, k;
+	uint32_t cp;
+
+	while (i < len) {
+		(void)ms_utf8_decode(s + i, len - i, &cp, &k);
+		i += k > 0 ? k : 1;
+		n++;
+	}
+	return n;
+}

@@ -36,6 +36,10 @@ int ms_utf8_valid(const void *p, size_t len);
    never splits a sequence). */
 size_t ms_utf8_valid_len(const void *p, size_t len);
 
+/* Characters (code points) in p[0..len); an invalid or truncated
+   sequence counts as one, the U+FFFD ms_utf8_decode() makes of it. */
+size_t ms_utf8_chars(const void *p, size_t len);
+
 /*
  * Decode the sequence at the start of p (len > 0).  Returns 0 with the
  * code point in *cp_r and its length (1..4) in *n_r; or -1 when the

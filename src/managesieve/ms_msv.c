@@ -81,15 +81,9 @@ logctx(struct sess *p, struct ms_logctx *ctx)
 }
 
 static int
-tls_on(const struct sess *p)
-{
-	return ms_conn_tls_active(p->c) || p->env->implicit_tls;
-}
-
-static int
 plain_ok(const struct sess *p)
 {
-	return ms_auth_plain_ok(p->env->auth, tls_on(p),
+	return ms_auth_plain_ok(p->env->auth, ms_conn_tls_active(p->c),
 				ms_conn_is_local(p->c));
 }
 
@@ -189,7 +183,7 @@ capabilities(struct sess *p, struct ms_buf *b)
 		strlen(ms_sieve_notify_methods()));
 	(void)ms_buf_printf(b, "\r\n\"MAXREDIRECTS\" \"%d\"\r\n",
 			    MS_SIEVE_MAX_REDIRECTS);
-	if (!p->authed && !tls_on(p))
+	if (!p->authed && !ms_conn_tls_active(p->c))
 		(void)ms_buf_append_str(b, "\"STARTTLS\"\r\n");
 	(void)ms_buf_append_str(b, "\"UNAUTHENTICATE\"\r\n"
 				"\"VERSION\" \"1.0\"\r\n");
@@ -350,7 +344,7 @@ login_done(struct sess *p, const char *account, const unsigned char *final,
 	ms_msv_parser_limit(&p->ps, p->lim.max_size);
 	ms_conn_set_authenticated(p->c);
 	ms_log(MS_LVL_INFO, &ctx, "login mech=%s tls=%d", p->sasl_mech,
-	       tls_on(p));
+	       ms_conn_tls_active(p->c));
 	if (final_n == 0) {
 		ok(p, "Logged in.");
 		return;
@@ -510,7 +504,7 @@ cmd_starttls(struct sess *p, const struct ms_msv_line *l)
 		bad(p, "STARTTLS takes no arguments.");
 		return;
 	}
-	if (tls_on(p)) {
+	if (ms_conn_tls_active(p->c)) {
 		bad(p, "TLS is already active.");
 		return;
 	}

@@ -161,15 +161,9 @@ ok(struct sess *p, const char *text)
 }
 
 static int
-tls_on(const struct sess *p)
-{
-	return ms_conn_tls_active(p->c) || p->env->implicit_tls;
-}
-
-static int
 plain_ok(const struct sess *p)
 {
-	return ms_auth_plain_ok(p->env->auth, tls_on(p),
+	return ms_auth_plain_ok(p->env->auth, ms_conn_tls_active(p->c),
 				ms_conn_is_local(p->c));
 }
 
@@ -519,7 +513,8 @@ login_done(struct sess *p, const char *account, const char *mech)
 	p->state = ST_TRANS;
 	p->fails = 0;
 	ms_conn_set_authenticated(p->c);
-	ms_log(MS_LVL_INFO, &ctx, "login mech=%s tls=%d", mech, tls_on(p));
+	ms_log(MS_LVL_INFO, &ctx, "login mech=%s tls=%d", mech,
+	       ms_conn_tls_active(p->c));
 	ms_log(MS_LVL_DEBUG, &ctx, "maildrop messages=%lu", (unsigned long)p->n);
 	ok(p, "Logged in.");
 	return;
@@ -769,7 +764,7 @@ cmd_stls(struct sess *p, const struct ms_pop3_cmd *cmd)
 		bad(p, "STLS takes no arguments.");
 		return;
 	}
-	if (tls_on(p)) {
+	if (ms_conn_tls_active(p->c)) {
 		bad(p, "TLS is already active.");
 		return;
 	}
@@ -1111,7 +1106,7 @@ cmd_capa(struct sess *p, const struct ms_pop3_cmd *cmd)
 		mechs = ms_auth_mechs(p->env->auth, plain);
 		if (mechs != NULL && mechs[0] != '\0')
 			ms_buf_printf(&b, "SASL %s\r\n", mechs);
-		if (!tls_on(p))
+		if (!ms_conn_tls_active(p->c))
 			ms_buf_append_str(&b, "STLS\r\n");
 		ms_buf_append_str(&b, plain ? "UTF8 USER\r\n" : "UTF8\r\n");
 	}

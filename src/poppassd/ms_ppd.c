@@ -295,7 +295,6 @@ refuse_remote(struct ppd *p)
 	struct ms_logctx ctx;
 
 	if (ms_conn_is_local(p->c) || ms_conn_tls_active(p->c) ||
-	    p->env->implicit_tls ||
 	    ms_conf_bool(p->env->conf, "poppassd.allow_remote"))
 		return 0;
 	logctx(p, &ctx);

@@ -47,7 +47,8 @@ struct ms_svc_env {
 	struct ms_auth *auth;           /* login checks and throttling */
 	const char *hostname;           /* for greetings */
 	const char *service;            /* "imap", "imaps", "pop3", ... */
-	int implicit_tls;               /* listener is imaps/pop3s */
+	int implicit_tls;               /* listener is imaps/pop3s/https
+					   (TLS is on before open()) */
 };
 
 /*
@@ -139,6 +140,8 @@ int ms_conn_compress(struct ms_conn *c);
 
 /* ---- facts ---------------------------------------------------------------- */
 
+/* 1 when the connection is encrypted: from open() on for an implicit-TLS
+   listener (imaps, pop3s, https), after ms_conn_starttls() otherwise. */
 int ms_conn_tls_active(const struct ms_conn *c);
 int ms_conn_compress_active(const struct ms_conn *c);
 /* 1 when the peer is a loopback address. */

@@ -440,21 +440,6 @@ case_map(struct ms_buf *out, const char *s, size_t len, int up)
 	return 0;
 }
 
-/* Count UTF-8 characters (an invalid byte counts as one). */
-static size_t
-utf8_chars(const char *s, size_t len)
-{
-	size_t i = 0, n = 0, k;
-	uint32_t cp;
-
-	while (i < len) {
-		ms_utf8_decode(s + i, len - i, &cp, &k);
-		i += k > 0 ? k : 1;
-		n++;
-	}
-	return n;
-}
-
 /*
  * The modifiers apply highest precedence first (RFC 5229 4.1):
  * :lower/:upper (40), :lowerfirst/:upperfirst (30), :quotewildcard (20),
@@ -527,7 +512,7 @@ ms_sieve_var_modify(unsigned mods, const char *s, size_t len,
 			goto err;
 	}
 	if (mods & MS_SVSET_LENGTH) {
-		size_t n = utf8_chars((const char *)a.data, a.len);
+		size_t n = ms_utf8_chars(a.data, a.len);
 
 		ms_buf_reset(&a);
 		if (ms_buf_append_u64(&a, (uint64_t)n) < 0)

@@ -13,42 +13,24 @@
 #include "ms_pool.h"
 #include "ms_sieve.h"
 #include "ms_str.h"
-#include "ms_utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 
-/* %-decode s into a NUL ended pool string; NULL when an escape is bad
-   or the result is not UTF-8 or holds a NUL. */
+/* %-decode s into a NUL ended pool string (ms_pct_decode); NULL when
+   an escape is bad or the result is not UTF-8 or holds a NUL. */
 static char *
 pct_decode(struct ms_pool *pool, struct ms_str s, size_t *len_r)
 {
 	char *out = ms_palloc(pool, s.len + 1);
-	size_t i, n = 0;
+	long n = ms_pct_decode(s.p, s.len, 0, out);
 
-	for (i = 0; i < s.len; i++) {
-		if (s.p[i] == '%') {
-			int h, l;
-
-			if (i + 2 >= s.len)
-				return NULL;
-			h = ms_hexval((unsigned char)s.p[i + 1]);
-			l = ms_hexval((unsigned char)s.p[i + 2]);
-			if (h < 0 || l < 0)
-				return NULL;
-			out[n++] = (char)(h * 16 + l);
-			i += 2;
-		} else {
-			out[n++] = s.p[i];
-		}
-	}
-	out[n] = '\0';
-	if (memchr(out, '\0', n) != NULL || !ms_utf8_valid(out, n))
+	if (n < 0)
 		return NULL;
 	if (len_r != NULL)
-		*len_r = n;
+		*len_r = (size_t)n;
 	return out;
 }
 

@@ -49,18 +49,6 @@ ms_passwd_check_new(const char *pw, struct ms_err *err)
 	return 0;
 }
 
-/* Characters (not bytes) of a valid UTF-8 string. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 int
 ms_passwd_policy(const char *account, const char *user, const char *old_pw,
 		 const char *new_pw, unsigned min_chars, struct ms_err *err)
@@ -70,7 +58,7 @@ ms_passwd_policy(const char *account, const char *user, const char *old_pw,
 
 	if (ms_passwd_check_new(new_pw, err) != 0)
 		return -1;
-	if (utf8_chars(new_pw) < min_chars) {
+	if (ms_utf8_chars(new_pw, strlen(new_pw)) < min_chars) {
 		(void)snprintf(why, sizeof(why), "New password is too short "
 			       "(at least %u characters).", min_chars);
 		return ms_err_set(err, MS_E_PARAMS, why, NULL);
